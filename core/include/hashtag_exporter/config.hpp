@@ -1,0 +1,58 @@
+#pragma once
+
+#include <hashtag_exporter/growth.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hashtag_exporter {
+
+// Where a value was written, for error messages.
+struct ConfigLocation {
+  std::filesystem::path file;
+  int line = 0;  // 1-based
+};
+
+// A configuration error. what() reads "FILE:LINE: KEY: what was expected", e.g.
+// "examples/demo.yml:12: sources[0].interval: expected a positive duration such as 6h, got \"6x\"".
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(const ConfigLocation& where, const std::string& key, const std::string& message);
+};
+
+struct SourceConfig {
+  std::string name;
+  std::string plugin;
+  std::chrono::seconds interval{6 * 3600};
+  std::vector<std::string> hashtags;  // normalised, in config order
+  std::string settings_json = "{}";   // the `settings` mapping as a JSON object
+  ConfigLocation location;            // of the source entry
+  std::string key;                    // "sources[0]"
+  std::map<std::string, ConfigLocation> settings_locations;  // settings key -> where it is
+
+  // The error for a setting a plugin rejected, at the line of that setting when it exists.
+  ConfigError settings_error(const std::string& setting, const std::string& message) const;
+};
+
+struct Config {
+  std::filesystem::path file;
+  std::filesystem::path storage_path;    // resolved against the config file's folder
+  std::chrono::seconds retention{400 * 86400};  // 0: keep everything
+  std::vector<std::filesystem::path> plugin_path;  // resolved; empty when not configured
+  std::vector<GrowthWindow> growth_windows;        // default [1d, 7d]
+  std::vector<SourceConfig> sources;
+};
+
+// Loads and validates a config file. Unknown keys, wrong types, bad durations, duplicate source
+// names and hashtags that normalise to nothing or to the same tag are errors (ConfigError).
+Config load_config(const std::filesystem::path& file);
+
+// Drops one leading '#' and folds ASCII case. Returns an empty string when the result is empty or
+// contains whitespace or control characters (an invalid hashtag).
+std::string normalise_hashtag(std::string_view raw);
+
+}  // namespace hashtag_exporter

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hashtag_exporter {
+
+struct HttpClientOptions {
+  std::chrono::milliseconds timeout{15'000};
+  std::uint32_t max_in_flight = 1;
+  std::uint32_t requests_per_minute = 0;  // 0: no limit
+  std::uint32_t max_attempts = 3;
+  std::chrono::milliseconds initial_backoff{1'000};
+  std::chrono::milliseconds max_backoff{60'000};
+  std::size_t max_body_bytes = 4 * 1024 * 1024;
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+enum class Transport { ok, timeout, connect_failed, body_too_large, other };
+
+struct HttpResult {
+  Transport transport = Transport::ok;
+  long status = 0;
+  std::string body;
+  std::string error;  // transport error text; never contains request headers
+  std::uint32_t attempts = 0;
+};
+
+// The HTTP client the core lends to plugins (libcurl). Requests are queued by submit() and run by
+// wait() within the limits of the options; 429, 5xx and network errors are retried with
+// exponential backoff and full jitter, honouring Retry-After (seconds or HTTP date).
+// One thread uses a client at a time.
+class HttpClient {
+ public:
+  using Done = std::function<void(const HttpResult&)>;
+
+  explicit HttpClient(HttpClientOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  void set_options(const HttpClientOptions& options);
+  const HttpClientOptions& options() const;
+
+  void submit(HttpRequest request, Done done);
+  // Runs every queued request to completion; `done` callbacks run on this thread.
+  void wait();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hashtag_exporter

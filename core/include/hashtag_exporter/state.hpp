@@ -1,0 +1,70 @@
+#pragma once
+
+#include <hashtag_exporter/snapshot.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hashtag_exporter {
+
+// Every value of the `reason` label, in the order they are exported.
+inline constexpr const char* kFailureReasons[] = {
+    "timeout", "http_4xx", "http_5xx", "rate_limited", "bad_response", "not_found", "auth", "credits"};
+
+struct HashtagState {
+  std::string source;
+  std::string hashtag;
+  // Empty until the first successful collection (or a snapshot restored from history).
+  std::optional<Snapshot> latest;
+  // Growth of videos and views per window label; a window without a usable reference is absent.
+  std::map<std::string, double> videos_growth_percent;
+  std::map<std::string, double> views_growth_percent;
+  // Whether the last fetch succeeded; false until the first fetch of this process.
+  bool up = false;
+  std::optional<std::int64_t> last_success_timestamp;
+  std::string last_error;
+};
+
+struct SourceState {
+  std::string name;
+  std::string plugin;
+  std::string plugin_version;
+  std::uint32_t abi_version = 0;
+  std::map<std::string, std::uint64_t> errors_by_reason;
+  std::optional<double> last_collect_duration_seconds;
+  std::optional<double> credits_remaining;
+};
+
+// Everything a scrape or an API call shows, as of the last collection.
+struct ExporterState {
+  std::vector<SourceState> sources;
+  std::vector<HashtagState> hashtags;  // sorted by (source, hashtag)
+  bool config_last_reload_successful = true;
+  std::optional<std::int64_t> config_last_reload_success_timestamp;
+};
+
+// Holds the current ExporterState. Readers get an immutable copy that stays valid however long
+// they hold it; writers replace it whole, so a scrape never sees half a collection.
+class StateStore {
+ public:
+  StateStore();
+
+  std::shared_ptr<const ExporterState> current() const;
+  // Increases with every update; lets readers cache what they derive from a state.
+  std::uint64_t generation() const;
+
+  void update(const std::function<void(ExporterState&)>& change);
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const ExporterState> state_;
+  std::uint64_t generation_ = 0;
+};
+
+}  // namespace hashtag_exporter

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <hashtag_exporter/snapshot.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hashtag_exporter {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The snapshot history in SQLite (WAL mode). Thread-safe: one connection behind a mutex.
+class HistoryStore {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens or creates the database and migrates it to kSchemaVersion. Throws StoreError naming the
+  // file when it cannot be opened, is not a database, or has a newer schema than this binary.
+  explicit HistoryStore(const std::filesystem::path& path);
+  ~HistoryStore();
+  HistoryStore(const HistoryStore&) = delete;
+  HistoryStore& operator=(const HistoryStore&) = delete;
+
+  // Writes one collection round in one transaction. A snapshot with the same (source, hashtag,
+  // timestamp) as a stored one replaces it.
+  void append(std::span<const Snapshot> round);
+
+  // Inserts snapshots that are not stored yet (same source, hashtag and timestamp); returns how
+  // many were new. Importing the same data twice adds nothing.
+  std::size_t import(std::span<const Snapshot> snapshots);
+
+  // The newest snapshot of every series.
+  std::vector<Snapshot> latest() const;
+
+  // The newest snapshot of `series` whose timestamp is <= not_after.
+  std::optional<Snapshot> newest_not_after(const SeriesKey& series, std::int64_t not_after) const;
+
+  // Every snapshot of a hashtag, oldest first; all sources unless one is given.
+  std::vector<Snapshot> history(const std::string& hashtag,
+                                const std::optional<std::string>& source) const;
+
+  // Deletes snapshots older than `cutoff` in batches of `batch_size` rows so that no single
+  // transaction holds the database for long. The newest snapshot of a series is always kept.
+  // Returns how many rows were deleted.
+  std::size_t delete_older_than(std::int64_t cutoff, std::size_t batch_size = 1000);
+
+  int schema_version() const;
+  const std::filesystem::path& path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hashtag_exporter

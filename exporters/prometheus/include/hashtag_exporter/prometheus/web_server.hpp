@@ -1,0 +1,46 @@
+#pragma once
+
+#include <hashtag_exporter/prometheus/exposition.hpp>
+#include <hashtag_exporter/state.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hashtag_exporter::prometheus_exporter {
+
+struct WebOptions {
+  std::vector<std::string> listen_addresses{":19929"};
+  std::string telemetry_path = "/metrics";
+  BuildInfo build_info;
+};
+
+// Hooks into the application the server needs but does not own.
+struct WebHooks {
+  // Whether config, plugins and history are loaded (/-/ready).
+  std::function<bool()> ready;
+  // Reloads the configuration; returns an error text, or nothing on success (POST /-/reload).
+  std::function<std::optional<std::string>()> reload;
+};
+
+// Serves /, the telemetry path, /-/healthy, /-/ready, /-/reload and /api/v1/hashtags (civetweb).
+class WebServer {
+ public:
+  // Starts listening; throws std::runtime_error naming the address when it cannot bind.
+  WebServer(WebOptions options, const StateStore& state, WebHooks hooks);
+  ~WebServer();
+  WebServer(const WebServer&) = delete;
+  WebServer& operator=(const WebServer&) = delete;
+
+  // The ports actually bound, in the order of the listen addresses (useful with port 0).
+  std::vector<int> ports() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hashtag_exporter::prometheus_exporter
