@@ -1,1 +1,86 @@
-int main() { return 1; }
+// hashtag_exporter: the command line (SPEC §1).
+#include "build_info.hpp"
+#include "commands.hpp"
+#include "logging.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace {
+
+namespace app = hashtag_exporter::app;
+
+void add_common_flags(CLI::App& cli, app::CommonOptions& options) {
+  cli.add_option("--config.file", options.config_file, "Configuration file")
+      ->capture_default_str();
+  cli.add_option("--web.listen-address", options.listen_addresses,
+                 "Addresses to listen on for the web interface and telemetry (repeatable)")
+      ->capture_default_str();
+  cli.add_option("--web.telemetry-path", options.telemetry_path, "Path under which to expose metrics")
+      ->capture_default_str();
+  cli.add_option("--web.config.file", options.web_config_file,
+                 "Path to a web configuration file (TLS and basic auth, exporter-toolkit format)");
+  cli.add_option("--log.level", options.log_level, "Only log messages with this severity or above")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  cli.add_option("--log.format", options.log_format, "Output format of log messages")
+      ->check(CLI::IsMember({"logfmt", "json"}))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Prometheus exporter for the growth of social media hashtags", "hashtag_exporter"};
+  cli.set_version_flag("--version",
+                       std::string("hashtag_exporter, version ") + hashtag_exporter::build::kVersion +
+                           " (revision: " + hashtag_exporter::build::kRevision + ")");
+  app::CommonOptions common;
+  add_common_flags(cli, common);
+  bool config_check = false;
+  cli.add_flag("--config.check", config_check, "Validate the config file and plugins, then exit");
+
+  auto* serve = cli.add_subcommand("serve", "Serve metrics and collect every source on its interval");
+  auto* collect = cli.add_subcommand("collect", "Collect every source, store and print the report");
+  bool once = false;
+  collect->add_flag("--once", once, "Collect once and exit (the only mode)")->required();
+  app::ReportCommandOptions report_options;
+  auto* report = cli.add_subcommand("report", "Print the latest counts and growth from history");
+  report->add_option("--window", report_options.window, "Growth window")->capture_default_str();
+  report->add_option("--threshold", report_options.threshold_percent,
+                     "Trending when video growth is above this percentage")
+      ->capture_default_str();
+  app::HistoryCommandOptions history_options;
+  auto* history = cli.add_subcommand("history", "Print the stored snapshots of one hashtag");
+  history->add_option("--hashtag", history_options.hashtag, "Hashtag")->required();
+  history->add_option("--source", history_options.source, "Only this source");
+  history->add_option("--format", history_options.format, "Output format")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+  app::ImportCommandOptions import_options;
+  auto* import = cli.add_subcommand("import", "Import snapshots from a CSV or tutorial SQLite file");
+  import->add_option("file", import_options.file, "File to import")->required()->check(CLI::ExistingFile);
+  import->add_option("--source", import_options.source, "Source of rows that name none")
+      ->capture_default_str();
+  auto* plugins = cli.add_subcommand("plugins", "List the plugins found on the plugin path");
+  cli.require_subcommand(0, 1);
+  for (auto* command : {serve, collect, report, history, import, plugins}) {
+    add_common_flags(*command, common);
+  }
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  app::setup_logging(common.log_level, common.log_format);
+
+  if (config_check) return app::run_config_check(common);
+  if (*collect) return app::run_collect_once(common, report_options);
+  if (*report) return app::run_report(common, report_options);
+  if (*history) return app::run_history(common, history_options);
+  if (*import) return app::run_import(common, import_options);
+  if (*plugins) return app::run_plugins(common);
+  return app::run_serve(common);
+}

@@ -1,0 +1,150 @@
+// The `tiktok` source: hashtag counts from Scavio's TikTok API. Settings are listed in README.md.
+#include "response_parser.hpp"
+
+#include <hashtag_exporter/plugin/sdk.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace hashtag_exporter::tiktok {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kDefaultApiUrl = "https://api.scavio.dev";
+constexpr std::string_view kDefaultKeyVariable = "SCAVIO_API_KEY";
+constexpr std::string_view kEndpoint = "/api/v1/tiktok/hashtag";
+
+std::string_view trim(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  const auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+}
+
+// The key goes into a header line: it must not end it early. Messages name where the key came
+// from, never the key.
+std::string checked_key(std::string_view key, const std::string& setting,
+                        const std::string& origin) {
+  key = trim(key);
+  if (key.empty())
+    throw sdk::SettingsError(setting, origin + " is empty; it must hold the Scavio API key");
+  const bool printable = std::all_of(key.begin(), key.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
+  });
+  if (!printable) throw sdk::SettingsError(setting, origin + " holds control characters");
+  return std::string(key);
+}
+
+std::string load_api_key(sdk::Settings& settings) {
+  const auto variable = settings.optional_string("api_key_env");
+  const auto file = settings.optional_string("api_key_file");
+  if (variable && file) {
+    throw sdk::SettingsError("api_key_file", "set either api_key_env or api_key_file, not both");
+  }
+  if (file) {
+    std::ifstream in(*file, std::ios::binary);
+    if (!in) throw sdk::SettingsError("api_key_file", "cannot read the API key file " + *file);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return checked_key(text, "api_key_file", "the API key file " + *file);
+  }
+  const std::string name = variable.value_or(std::string(kDefaultKeyVariable));
+  if (name.empty())
+    throw sdk::SettingsError("api_key_env", "expected an environment variable name");
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) {
+    throw sdk::SettingsError("api_key_env", "environment variable " + name +
+                                                " is not set; it must hold the Scavio API key");
+  }
+  return checked_key(value, "api_key_env", "environment variable " + name);
+}
+
+std::string load_api_url(sdk::Settings& settings) {
+  std::string url = settings.string("api_url", std::string(kDefaultApiUrl));
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    throw sdk::SettingsError("api_url", "expected an http:// or https:// URL");
+  }
+  while (url.ends_with('/')) url.pop_back();
+  return url;
+}
+
+class TiktokSource : public sdk::Source {
+ public:
+  TiktokSource(const sdk::Host& host, sdk::Settings& settings)
+      : host_(host),
+        endpoint_(load_api_url(settings) + std::string(kEndpoint)),
+        api_key_(load_api_key(settings)) {
+    const auto timeout = settings.duration("timeout", 15s);
+    if (timeout > 1h) throw sdk::SettingsError("timeout", "expected at most 1h");
+    hx_http_options limits{};
+    limits.timeout_ms = static_cast<std::uint32_t>(timeout.count());
+    limits.max_in_flight = static_cast<std::uint32_t>(settings.integer("max_in_flight", 1, 1, 64));
+    limits.requests_per_minute =
+        static_cast<std::uint32_t>(settings.integer("requests_per_minute", 0, 0, 60'000));
+    limits.max_attempts = static_cast<std::uint32_t>(settings.integer("max_attempts", 3, 1, 10));
+    limits.max_body_bytes =
+        static_cast<std::uint64_t>(settings.integer("max_response_bytes", 1 << 20, 1024, 1 << 30));
+    if (!host_.configure_http(limits)) {
+      throw std::runtime_error("the host refused the HTTP limits of this source");
+    }
+  }
+
+  void collect(std::span<const std::string> hashtags, sdk::Results& results) override {
+    std::optional<double> credits;
+    for (const auto& hashtag : hashtags) {
+      const auto done = [this, hashtag, &results, &credits](const sdk::HttpResponse& response) {
+        report(hashtag, interpret_response(response), results, credits);
+      };
+      if (!host_.submit(request_for(hashtag), done)) {
+        report(hashtag, {Failure{HX_REASON_BAD_RESPONSE, "the host refused the request"}, {}},
+               results, credits);
+      }
+    }
+    host_.wait();
+    if (credits) results.credits_remaining(*credits);
+  }
+
+ private:
+  sdk::HttpRequest request_for(const std::string& hashtag) const {
+    const nlohmann::json body{{"hashtag_name", hashtag}};
+    return sdk::HttpRequest{"POST",
+                            endpoint_,
+                            {{"Authorization", "Bearer " + api_key_},
+                             {"Content-Type", "application/json"},
+                             {"Accept", "application/json"}},
+                            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  }
+
+  // Answers arrive in any order when requests overlap; the smallest credit balance is the latest.
+  void report(const std::string& hashtag, const ParsedResponse& parsed, sdk::Results& results,
+              std::optional<double>& credits) const {
+    if (parsed.credits_remaining) {
+      credits = credits ? std::min(*credits, *parsed.credits_remaining) : *parsed.credits_remaining;
+    }
+    if (const auto* counts = std::get_if<Counts>(&parsed.result)) {
+      results.sample(hashtag, counts->videos, counts->views);
+      return;
+    }
+    const auto& failure = std::get<Failure>(parsed.result);
+    host_.log(HX_LOG_WARN, "tiktok: #" + hashtag + ": " + failure.message);
+    results.failure(hashtag, failure.reason, failure.message);
+  }
+
+  sdk::Host host_;
+  std::string endpoint_;
+  std::string api_key_;
+};
+
+}  // namespace
+}  // namespace hashtag_exporter::tiktok
+
+HASHTAG_EXPORTER_PLUGIN(hashtag_exporter::tiktok::TiktokSource, "tiktok", "1.0.0")

@@ -3,9 +3,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -62,5 +65,9 @@ class HttpClient {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// How long a Retry-After header value asks to wait from `now`: delta seconds or an HTTP date (a
+// date in the past means no wait). nullopt when the value is neither.
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, std::time_t now);
 
 }  // namespace hashtag_exporter

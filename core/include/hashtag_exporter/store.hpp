@@ -22,7 +22,7 @@ class StoreError : public std::runtime_error {
 // The snapshot history in SQLite (WAL mode). Thread-safe: one connection behind a mutex.
 class HistoryStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the database and migrates it to kSchemaVersion. Throws StoreError naming the
   // file when it cannot be opened, is not a database, or has a newer schema than this binary.

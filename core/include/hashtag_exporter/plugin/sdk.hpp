@@ -3,7 +3,7 @@
 //
 //   class MySource : public hashtag_exporter::sdk::Source {
 //    public:
-//     MySource(const hashtag_exporter::sdk::Host& host, const hashtag_exporter::sdk::Settings& s);
+//     MySource(const hashtag_exporter::sdk::Host& host, hashtag_exporter::sdk::Settings& s);
 //     void collect(std::span<const std::string> hashtags, hashtag_exporter::sdk::Results& out) override;
 //   };
 //   HASHTAG_EXPORTER_PLUGIN(MySource, "my_source", "1.0.0")

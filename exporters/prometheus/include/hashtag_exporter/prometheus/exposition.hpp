@@ -24,6 +24,8 @@ class Exposition {
 
   // The current body (text format 0.0.4).
   std::shared_ptr<const std::string> body();
+  // The same body gzip-compressed, for scrapes that accept `Content-Encoding: gzip`.
+  std::shared_ptr<const std::string> gzip_body();
 
  private:
   struct Impl;

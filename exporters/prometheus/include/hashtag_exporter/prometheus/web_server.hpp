@@ -18,7 +18,8 @@ struct WebOptions {
   BuildInfo build_info;
 };
 
-// Hooks into the application the server needs but does not own.
+// Hooks into the application the server needs but does not own; both are required. They are
+// called on the server's worker threads.
 struct WebHooks {
   // Whether config, plugins and history are loaded (/-/ready).
   std::function<bool()> ready;
@@ -29,8 +30,11 @@ struct WebHooks {
 // Serves /, the telemetry path, /-/healthy, /-/ready, /-/reload and /api/v1/hashtags (civetweb).
 class WebServer {
  public:
-  // Starts listening; throws std::runtime_error naming the address when it cannot bind.
+  // Starts listening. Throws std::invalid_argument for a malformed listen address or telemetry
+  // path or a missing hook, and std::runtime_error naming the addresses when it cannot bind.
   WebServer(WebOptions options, const StateStore& state, WebHooks hooks);
+  // Stops listening and waits for requests in flight; civetweb notices the stop within its poll
+  // interval, so this takes up to 2 s.
   ~WebServer();
   WebServer(const WebServer&) = delete;
   WebServer& operator=(const WebServer&) = delete;

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hashtag_exporter::app {
+
+// Flags shared by every subcommand (SPEC §1).
+struct CommonOptions {
+  std::filesystem::path config_file = "hashtag_exporter.yml";
+  std::vector<std::string> listen_addresses{":19929"};
+  std::string telemetry_path = "/metrics";
+  std::string web_config_file;
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+};
+
+struct ReportCommandOptions {
+  std::string window = "1d";
+  double threshold_percent = 5;
+};
+
+struct HistoryCommandOptions {
+  std::string hashtag;
+  std::optional<std::string> source;
+  std::string format = "table";
+};
+
+struct ImportCommandOptions {
+  std::filesystem::path file;
+  std::string source = "tiktok";
+};
+
+// Each returns the process exit code.
+int run_serve(const CommonOptions& options);
+int run_collect_once(const CommonOptions& options, const ReportCommandOptions& report);
+int run_report(const CommonOptions& options, const ReportCommandOptions& report);
+int run_history(const CommonOptions& options, const HistoryCommandOptions& history);
+int run_import(const CommonOptions& options, const ImportCommandOptions& import);
+int run_plugins(const CommonOptions& options);
+int run_config_check(const CommonOptions& options);
+
+// Where plugins are looked for when the config sets no plugin_path: beside the binary (the
+// build tree) and the installed plugin folder.
+std::vector<std::filesystem::path> default_plugin_path();
+
+}  // namespace hashtag_exporter::app

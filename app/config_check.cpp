@@ -1,0 +1,23 @@
+#include "commands.hpp"
+
+#include <hashtag_exporter/setup.hpp>
+
+#include <iostream>
+
+namespace hashtag_exporter::app {
+
+int run_config_check(const CommonOptions& options) {
+  try {
+    const auto setup = prepare(options.config_file, default_plugin_path());
+    std::size_t hashtags = 0;
+    for (const auto& source : setup.config.sources) hashtags += source.hashtags.size();
+    std::cout << "OK: " << options.config_file.string() << ": " << setup.sources.size()
+              << " sources, " << hashtags << " hashtags\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "FAILED: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace hashtag_exporter::app

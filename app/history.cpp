@@ -1,0 +1,68 @@
+#include "commands.hpp"
+
+#include <hashtag_exporter/config.hpp>
+#include <hashtag_exporter/store.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <iostream>
+
+namespace hashtag_exporter::app {
+namespace {
+
+std::string rfc3339(std::int64_t unix_seconds) {
+  const std::time_t time = unix_seconds;
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+}  // namespace
+
+int run_history(const CommonOptions& options, const HistoryCommandOptions& history) {
+  const auto hashtag = normalise_hashtag(history.hashtag);
+  if (hashtag.empty()) {
+    std::cerr << "--hashtag: \"" << history.hashtag << "\" is not a valid hashtag\n";
+    return 1;
+  }
+  try {
+    const auto config = load_config(options.config_file);
+    const HistoryStore store(config.storage_path);
+    const auto snapshots = store.history(hashtag, history.source);
+    if (history.format == "json") {
+      auto rows = nlohmann::json::array();
+      for (const auto& s : snapshots) {
+        rows.push_back({{"timestamp", rfc3339(s.timestamp)},
+                        {"source", s.source},
+                        {"hashtag", s.hashtag},
+                        {"video_count", s.video_count},
+                        {"view_count", s.view_count}});
+      }
+      std::cout << rows.dump(2) << "\n";
+    } else if (history.format == "csv") {
+      std::cout << "timestamp,source,hashtag,video_count,view_count\n";
+      for (const auto& s : snapshots) {
+        std::cout << fmt::format("{},{},{},{},{}\n", rfc3339(s.timestamp), s.source, s.hashtag,
+                                 s.video_count, s.view_count);
+      }
+    } else {
+      std::cout << fmt::format("{:<21} {:<12} {:<20} {:>14} {:>16}\n", "TIMESTAMP", "SOURCE",
+                               "HASHTAG", "VIDEOS", "VIEWS");
+      for (const auto& s : snapshots) {
+        std::cout << fmt::format("{:<21} {:<12} {:<20} {:>14} {:>16}\n", rfc3339(s.timestamp),
+                                 s.source, s.hashtag, s.video_count, s.view_count);
+      }
+    }
+    if (snapshots.empty()) std::cerr << "no snapshots of #" << hashtag << " stored\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace hashtag_exporter::app

@@ -1,0 +1,50 @@
+#include "commands.hpp"
+
+#include <hashtag_exporter/collector.hpp>
+#include <hashtag_exporter/config.hpp>
+#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/plugin/sdk.hpp>
+#include <hashtag_exporter/report.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <iostream>
+#include <map>
+
+namespace hashtag_exporter::app {
+
+int run_report(const CommonOptions& options, const ReportCommandOptions& report) {
+  const auto window_length = sdk::parse_duration(report.window);
+  if (!window_length || window_length->count() < 1000) {
+    std::cerr << "--window: expected a duration such as 1d or 7d, got \"" << report.window << "\"\n";
+    return 1;
+  }
+  try {
+    const auto config = load_config(options.config_file);
+    HistoryStore store(config.storage_path);
+    StateStore state;
+    Collector collector(
+        store, state,
+        {{report.window, std::chrono::duration_cast<std::chrono::seconds>(*window_length)}},
+        std::chrono::seconds(0));
+    // Everything in the history, not only what the config tracks now.
+    std::map<std::string, TrackedSource> sources;
+    for (const auto& snapshot : store.latest()) {
+      auto& source = sources[snapshot.source];
+      source.name = snapshot.source;
+      source.hashtags.push_back(snapshot.hashtag);
+    }
+    std::vector<TrackedSource> tracked;
+    for (auto& [name, source] : sources) tracked.push_back(std::move(source));
+    collector.track(tracked);
+    std::cout << format_report(*state.current(),
+                               {report.window, report.threshold_percent, std::time(nullptr)});
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace hashtag_exporter::app

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <hashtag_exporter/growth.hpp>
+#include <hashtag_exporter/plugin_host.hpp>
+#include <hashtag_exporter/source.hpp>
+#include <hashtag_exporter/state.hpp>
+#include <hashtag_exporter/store.hpp>
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace hashtag_exporter {
+
+struct TrackedSource {
+  std::string name;
+  PluginDescription plugin;
+  std::vector<std::string> hashtags;
+};
+
+// Turns collection rounds into history rows and into the state that scrapes read.
+class Collector {
+ public:
+  Collector(HistoryStore& store, StateStore& state, std::vector<GrowthWindow> windows,
+            std::chrono::seconds retention);
+
+  // Sets what the state shows: these sources and hashtags, in this order. Values of hashtags
+  // that were already tracked are kept; the others start from their newest stored snapshot, so
+  // that values are right before the first collection of this process.
+  void track(const std::vector<TrackedSource>& sources);
+
+  // Stores the round's snapshots in one transaction and updates the state: new values and
+  // growth, `up`, error counters, duration and credits. Failed hashtags keep their values.
+  void record(const CollectionRound& round);
+
+ private:
+  HashtagState restored(const std::string& source, const std::string& hashtag) const;
+  void compute_growth_into(HashtagState& hashtag) const;
+
+  HistoryStore& store_;
+  StateStore& state_;
+  std::vector<GrowthWindow> windows_;
+  std::chrono::seconds retention_;
+  std::mutex record_mutex_;  // rounds of different sources arrive from different threads
+};
+
+}  // namespace hashtag_exporter

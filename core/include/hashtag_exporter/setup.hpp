@@ -1,0 +1,29 @@
+#pragma once
+
+#include <hashtag_exporter/collector.hpp>
+#include <hashtag_exporter/config.hpp>
+#include <hashtag_exporter/plugin_host.hpp>
+#include <hashtag_exporter/source.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+namespace hashtag_exporter {
+
+// A validated configuration with its plugins loaded and every source created.
+struct Setup {
+  Config config;
+  PluginCatalog catalog;
+  std::vector<std::shared_ptr<Source>> sources;
+
+  std::vector<TrackedSource> tracked() const;
+};
+
+// Loads the config file, scans the plugin path (the config's, or `default_plugin_path` when the
+// config sets none) and creates every source, so that any error shows before anything runs.
+// Throws ConfigError; a missing plugin is reported at the line of the source's `plugin` key.
+Setup prepare(const std::filesystem::path& config_file,
+              const std::vector<std::filesystem::path>& default_plugin_path);
+
+}  // namespace hashtag_exporter

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <hashtag_exporter/config.hpp>
+#include <hashtag_exporter/plugin_host.hpp>
+#include <hashtag_exporter/snapshot.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hashtag_exporter {
+
+struct CollectFailure {
+  std::string hashtag;
+  std::string reason;  // one of kFailureReasons
+  std::string message;
+};
+
+// What one collection of one source produced.
+struct CollectionRound {
+  std::string source;
+  std::int64_t started_at = 0;  // Unix seconds; the timestamp of every snapshot of the round
+  double duration_seconds = 0;
+  std::vector<Snapshot> snapshots;
+  std::vector<CollectFailure> failures;
+  std::optional<double> credits_remaining;
+};
+
+// A configured source bound to an instance of its plugin. Collections of one source run one at a
+// time; different sources may collect concurrently.
+class Source {
+ public:
+  // Creates the plugin instance with the source's settings. A rejected setting throws ConfigError
+  // at that setting's line.
+  Source(const SourceConfig& config, std::shared_ptr<const LoadedPlugin> plugin);
+  ~Source();
+  Source(const Source&) = delete;
+  Source& operator=(const Source&) = delete;
+
+  const SourceConfig& config() const;
+  const PluginDescription& plugin() const;
+
+  // Collects every hashtag once. A hashtag the plugin reported nothing for counts as a bad
+  // response, so every hashtag ends up with exactly one snapshot or failure.
+  CollectionRound collect();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hashtag_exporter

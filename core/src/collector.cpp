@@ -1,0 +1,153 @@
+#include <hashtag_exporter/collector.hpp>
+#include <hashtag_exporter/logfmt.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <tuple>
+
+namespace hashtag_exporter {
+namespace {
+
+constexpr std::size_t kRetentionBatch = 1000;
+
+// state.hashtags is sorted by (source, hashtag).
+template <class Hashtags>
+auto find_hashtag(Hashtags& hashtags, const std::string& source, const std::string& hashtag)
+    -> decltype(&hashtags.front()) {
+  const auto it = std::lower_bound(
+      hashtags.begin(), hashtags.end(), std::tie(source, hashtag),
+      [](const HashtagState& entry, const auto& key) {
+        return std::tie(entry.source, entry.hashtag) < key;
+      });
+  if (it == hashtags.end() || it->source != source || it->hashtag != hashtag) return nullptr;
+  return &*it;
+}
+
+}  // namespace
+
+Collector::Collector(HistoryStore& store, StateStore& state, std::vector<GrowthWindow> windows,
+                     std::chrono::seconds retention)
+    : store_(store), state_(state), windows_(std::move(windows)), retention_(retention) {}
+
+void Collector::compute_growth_into(HashtagState& hashtag) const {
+  hashtag.videos_growth_percent.clear();
+  hashtag.views_growth_percent.clear();
+  if (!hashtag.latest) return;
+  const SeriesKey key{hashtag.source, hashtag.hashtag};
+  for (const auto& window : windows_) {
+    const auto reference =
+        store_.newest_not_after(key, reference_not_after(hashtag.latest->timestamp, window));
+    const auto growth = compute_growth(*hashtag.latest, reference, window);
+    if (growth.videos) hashtag.videos_growth_percent[window.label] = *growth.videos;
+    if (growth.views) hashtag.views_growth_percent[window.label] = *growth.views;
+  }
+}
+
+HashtagState Collector::restored(const std::string& source, const std::string& hashtag) const {
+  HashtagState entry;
+  entry.source = source;
+  entry.hashtag = hashtag;
+  entry.latest = store_.newest_not_after({source, hashtag}, std::numeric_limits<std::int64_t>::max());
+  if (entry.latest) entry.last_success_timestamp = entry.latest->timestamp;
+  compute_growth_into(entry);
+  return entry;
+}
+
+void Collector::track(const std::vector<TrackedSource>& sources) {
+  std::lock_guard lock(record_mutex_);
+  const auto previous = state_.current();
+  std::vector<SourceState> next_sources;
+  std::vector<HashtagState> next_hashtags;
+  for (const auto& source : sources) {
+    SourceState entry;
+    for (const auto& old : previous->sources) {
+      if (old.name == source.name) entry = old;
+    }
+    entry.name = source.name;
+    entry.plugin = source.plugin.name;
+    entry.plugin_version = source.plugin.version;
+    entry.abi_version = source.plugin.abi_version;
+    for (const char* reason : kFailureReasons) entry.errors_by_reason.try_emplace(reason, 0);
+    next_sources.push_back(std::move(entry));
+    for (const auto& hashtag : source.hashtags) {
+      const auto* old = find_hashtag(previous->hashtags, source.name, hashtag);
+      next_hashtags.push_back(old != nullptr ? *old : restored(source.name, hashtag));
+    }
+  }
+  std::sort(next_hashtags.begin(), next_hashtags.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.source, a.hashtag) < std::tie(b.source, b.hashtag);
+  });
+  state_.update([&](ExporterState& state) {
+    state.sources = std::move(next_sources);
+    state.hashtags = std::move(next_hashtags);
+  });
+}
+
+void Collector::record(const CollectionRound& round) {
+  std::lock_guard lock(record_mutex_);
+  bool stored = true;
+  try {
+    store_.append(round.snapshots);
+    spdlog::info("source={} snapshots={} failures={} duration_seconds={:.3f} msg=\"round committed\"",
+                 round.source, round.snapshots.size(), round.failures.size(),
+                 round.duration_seconds);
+  } catch (const StoreError& e) {
+    stored = false;
+    spdlog::error("source={} msg=\"cannot store the round, serving its values from memory\" err={}",
+                  round.source, logfmt_quote(e.what()));
+  }
+  for (const auto& failure : round.failures) {
+    spdlog::warn("source={} hashtag={} reason={} msg=\"fetch failed, keeping the last value\" err={}",
+                 round.source, failure.hashtag, failure.reason, logfmt_quote(failure.message));
+  }
+
+  // Growth is computed outside the state lock: it reads the history.
+  std::map<std::string, HashtagState> updated;
+  const auto current = state_.current();
+  for (const auto& snapshot : round.snapshots) {
+    const auto* entry = find_hashtag(current->hashtags, round.source, snapshot.hashtag);
+    if (entry == nullptr) continue;  // untracked by a reload while the round ran
+    HashtagState next = *entry;
+    next.latest = snapshot;
+    next.up = true;
+    next.last_success_timestamp = snapshot.timestamp;
+    next.last_error.clear();
+    if (stored) compute_growth_into(next);
+    updated.emplace(snapshot.hashtag, std::move(next));
+  }
+
+  state_.update([&](ExporterState& state) {
+    for (auto& [hashtag, entry] : updated) {
+      if (auto* target = find_hashtag(state.hashtags, round.source, hashtag)) {
+        *target = std::move(entry);
+      }
+    }
+    for (const auto& failure : round.failures) {
+      if (auto* target = find_hashtag(state.hashtags, round.source, failure.hashtag)) {
+        target->up = false;
+        target->last_error = failure.reason + ": " + failure.message;
+      }
+    }
+    for (auto& source : state.sources) {
+      if (source.name != round.source) continue;
+      for (const auto& failure : round.failures) ++source.errors_by_reason[failure.reason];
+      source.last_collect_duration_seconds = round.duration_seconds;
+      if (round.credits_remaining) source.credits_remaining = round.credits_remaining;
+    }
+  });
+
+  if (retention_.count() > 0 && stored) {
+    try {
+      const auto deleted = store_.delete_older_than(round.started_at - retention_.count(),
+                                                    kRetentionBatch);
+      if (deleted > 0) spdlog::info("deleted={} msg=\"retention removed old snapshots\"", deleted);
+    } catch (const StoreError& e) {
+      spdlog::error("msg=\"retention failed\" err={}", logfmt_quote(e.what()));
+    }
+  }
+}
+
+}  // namespace hashtag_exporter

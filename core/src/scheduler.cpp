@@ -1,0 +1,59 @@
+#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/scheduler.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace hashtag_exporter {
+
+Scheduler::Scheduler(std::vector<std::shared_ptr<Source>> sources, Collector& collector, Due due)
+    : sources_(std::move(sources)), collector_(collector) {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& source : sources_) {
+    const auto previous = due.find(source->config().name);
+    const auto first = previous == due.end()
+                           ? now
+                           : std::min(previous->second, now + source->config().interval);
+    due_[source->config().name] = first;
+    threads_.emplace_back([this, source, first] { run(*source, first); });
+  }
+}
+
+Scheduler::Due Scheduler::due() const {
+  std::lock_guard lock(mutex_);
+  return due_;
+}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  threads_.clear();  // joins
+}
+
+void Scheduler::run(Source& source, std::chrono::steady_clock::time_point next) {
+  const auto interval = source.config().interval;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+      next += interval;
+      due_[source.config().name] = next;
+    }
+    try {
+      collector_.record(source.collect());
+    } catch (const std::exception& e) {
+      spdlog::error("source={} msg=\"collection failed\" err={}", source.config().name,
+                    logfmt_quote(e.what()));
+    }
+    // A round longer than the interval starts the next one right away, without a backlog.
+    std::lock_guard lock(mutex_);
+    next = std::max(next, std::chrono::steady_clock::now());
+    due_[source.config().name] = next;
+  }
+}
+
+}  // namespace hashtag_exporter

@@ -1,0 +1,30 @@
+#include <hashtag_exporter/setup.hpp>
+
+namespace hashtag_exporter {
+
+std::vector<TrackedSource> Setup::tracked() const {
+  std::vector<TrackedSource> tracked;
+  for (const auto& source : sources) {
+    tracked.push_back({source->config().name, source->plugin(), source->config().hashtags});
+  }
+  return tracked;
+}
+
+Setup prepare(const std::filesystem::path& config_file,
+              const std::vector<std::filesystem::path>& default_plugin_path) {
+  Setup setup{load_config(config_file), {}, {}};
+  setup.catalog = PluginCatalog::scan(setup.config.plugin_path.empty() ? default_plugin_path
+                                                                       : setup.config.plugin_path);
+  for (const auto& source : setup.config.sources) {
+    std::shared_ptr<const LoadedPlugin> plugin;
+    try {
+      plugin = setup.catalog.get(source.plugin);
+    } catch (const PluginError& e) {
+      throw ConfigError(source.location, source.key + ".plugin", e.what());
+    }
+    setup.sources.push_back(std::make_shared<Source>(source, std::move(plugin)));
+  }
+  return setup;
+}
+
+}  // namespace hashtag_exporter

@@ -1,0 +1,194 @@
+#include <hashtag_exporter/http_client.hpp>
+#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/source.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <string_view>
+
+namespace hashtag_exporter {
+namespace {
+
+std::string_view view(hx_str s) { return {s.data, s.size}; }
+
+const char* reason_label(hx_reason reason) {
+  switch (reason) {
+    case HX_REASON_TIMEOUT: return "timeout";
+    case HX_REASON_HTTP_4XX: return "http_4xx";
+    case HX_REASON_HTTP_5XX: return "http_5xx";
+    case HX_REASON_RATE_LIMITED: return "rate_limited";
+    case HX_REASON_NOT_FOUND: return "not_found";
+    case HX_REASON_AUTH: return "auth";
+    case HX_REASON_CREDITS: return "credits";
+    case HX_REASON_BAD_RESPONSE: break;
+  }
+  return "bad_response";
+}
+
+hx_transport_result to_hx(Transport transport) {
+  switch (transport) {
+    case Transport::ok: return HX_TRANSPORT_OK;
+    case Transport::timeout: return HX_TRANSPORT_TIMEOUT;
+    case Transport::connect_failed: return HX_TRANSPORT_CONNECT_FAILED;
+    case Transport::body_too_large: return HX_TRANSPORT_BODY_TOO_LARGE;
+    case Transport::other: break;
+  }
+  return HX_TRANSPORT_OTHER;
+}
+
+// Collects what the plugin reports during one round, keyed by the configured hashtags.
+struct RoundSink {
+  const std::string* source = nullptr;
+  std::map<std::string, std::optional<Snapshot>> samples;
+  std::map<std::string, CollectFailure> failures;
+  std::optional<double> credits;
+  std::int64_t timestamp = 0;
+
+  bool accepts(const std::string& hashtag) const {
+    if (!samples.contains(hashtag)) {
+      spdlog::warn("source={} hashtag={} msg=\"plugin reported a hashtag that was not asked for\"",
+                   *source, hashtag);
+      return false;
+    }
+    return !samples.at(hashtag) && !failures.contains(hashtag);
+  }
+};
+
+}  // namespace
+
+struct Source::Impl {
+  SourceConfig config;
+  std::shared_ptr<const LoadedPlugin> plugin;
+  HttpClient http;
+  hx_host host{};
+  void* instance = nullptr;
+
+  static Impl& self(void* host_ctx) { return *static_cast<Impl*>(host_ctx); }
+
+  static void log(void* host_ctx, hx_log_level level, hx_str message) {
+    const auto& name = self(host_ctx).config.name;
+    const auto text = logfmt_quote(view(message));
+    switch (level) {
+      case HX_LOG_DEBUG: spdlog::debug("source={} msg={}", name, text); break;
+      case HX_LOG_INFO: spdlog::info("source={} msg={}", name, text); break;
+      case HX_LOG_WARN: spdlog::warn("source={} msg={}", name, text); break;
+      default: spdlog::error("source={} msg={}", name, text); break;
+    }
+  }
+
+  static std::int64_t now(void*) { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+  static hx_status configure(void* host_ctx, const hx_http_options* options) {
+    if (options == nullptr || options->struct_size < sizeof(hx_http_options)) return HX_ERROR;
+    auto next = self(host_ctx).http.options();
+    if (options->timeout_ms) next.timeout = std::chrono::milliseconds(options->timeout_ms);
+    if (options->max_in_flight) next.max_in_flight = options->max_in_flight;
+    if (options->requests_per_minute) next.requests_per_minute = options->requests_per_minute;
+    if (options->max_attempts) next.max_attempts = options->max_attempts;
+    if (options->max_body_bytes) next.max_body_bytes = options->max_body_bytes;
+    self(host_ctx).http.set_options(next);
+    return HX_OK;
+  }
+
+  static hx_status submit(void* host_ctx, const hx_http_request* raw, hx_http_done_fn done,
+                          void* user) {
+    if (raw == nullptr || done == nullptr) return HX_ERROR;
+    HttpRequest request;
+    request.method = view(raw->method);
+    request.url = view(raw->url);
+    request.body = view(raw->body);
+    for (std::size_t i = 0; i < raw->header_count; ++i) {
+      request.headers.emplace_back(view(raw->headers[i].name), view(raw->headers[i].value));
+    }
+    self(host_ctx).http.submit(std::move(request), [done, user](const HttpResult& result) {
+      const hx_http_response response{to_hx(result.transport),
+                                      result.status,
+                                      {result.body.data(), result.body.size()},
+                                      {result.error.data(), result.error.size()},
+                                      result.attempts};
+      done(user, &response);
+    });
+    return HX_OK;
+  }
+
+  static void wait(void* host_ctx) { self(host_ctx).http.wait(); }
+
+  static void on_sample(void* ctx, hx_str tag, std::int64_t videos, std::int64_t views) {
+    auto& sink = *static_cast<RoundSink*>(ctx);
+    const std::string hashtag(view(tag));
+    if (!sink.accepts(hashtag)) return;
+    if (videos < 0 || views < 0) {
+      sink.failures[hashtag] = {hashtag, "bad_response", "negative count reported"};
+      return;
+    }
+    sink.samples[hashtag] = Snapshot{sink.timestamp, *sink.source, hashtag, videos, views};
+  }
+
+  static void on_failure(void* ctx, hx_str tag, hx_reason reason, hx_str message) {
+    auto& sink = *static_cast<RoundSink*>(ctx);
+    const std::string hashtag(view(tag));
+    if (!sink.accepts(hashtag)) return;
+    sink.failures[hashtag] = {hashtag, reason_label(reason), std::string(view(message))};
+  }
+
+  static void on_credits(void* ctx, double credits) {
+    static_cast<RoundSink*>(ctx)->credits = credits;
+  }
+};
+
+Source::Source(const SourceConfig& config, std::shared_ptr<const LoadedPlugin> plugin)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->config = config;
+  impl_->plugin = std::move(plugin);
+  impl_->host = hx_host{sizeof(hx_host), impl_.get(), &Impl::log,    &Impl::now,
+                        &Impl::configure, &Impl::submit, &Impl::wait};
+  hx_error error{};
+  const auto& table = impl_->plugin->table();
+  const hx_str settings{config.settings_json.data(), config.settings_json.size()};
+  if (table.create(&impl_->host, settings, &impl_->instance, &error) != HX_OK) {
+    throw config.settings_error(error.key, error.message);
+  }
+}
+
+Source::~Source() {
+  if (impl_->instance != nullptr) impl_->plugin->table().destroy(impl_->instance);
+}
+
+const SourceConfig& Source::config() const { return impl_->config; }
+const PluginDescription& Source::plugin() const { return impl_->plugin->description(); }
+
+CollectionRound Source::collect() {
+  const auto started = std::chrono::steady_clock::now();
+  RoundSink sink;
+  sink.source = &impl_->config.name;
+  sink.timestamp = Impl::now(nullptr);
+  std::vector<hx_str> hashtags;
+  for (const auto& hashtag : impl_->config.hashtags) {
+    sink.samples[hashtag];
+    hashtags.push_back({hashtag.data(), hashtag.size()});
+  }
+  const hx_collect_sink raw_sink{&sink, &Impl::on_sample, &Impl::on_failure, &Impl::on_credits};
+  impl_->plugin->table().collect(impl_->instance, hashtags.data(), hashtags.size(), &raw_sink);
+
+  CollectionRound round;
+  round.source = impl_->config.name;
+  round.started_at = sink.timestamp;
+  round.credits_remaining = sink.credits;
+  for (const auto& hashtag : impl_->config.hashtags) {
+    if (auto failure = sink.failures.find(hashtag); failure != sink.failures.end()) {
+      round.failures.push_back(failure->second);
+    } else if (const auto& sample = sink.samples.at(hashtag)) {
+      round.snapshots.push_back(*sample);
+    } else {
+      round.failures.push_back({hashtag, "bad_response", "the plugin reported no result"});
+    }
+  }
+  round.duration_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return round;
+}
+
+}  // namespace hashtag_exporter

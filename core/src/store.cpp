@@ -1,0 +1,380 @@
+#include <hashtag_exporter/store.hpp>
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <iterator>
+#include <mutex>
+#include <string_view>
+
+namespace hashtag_exporter {
+namespace {
+
+// Entry i takes a database from user_version i to i + 1. Each step runs in its own transaction
+// together with the new user_version, so an interrupted upgrade resumes where it stopped.
+struct Migration {
+  const char* description;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    // The primary key is also the index that finds the reference snapshot of a growth window
+    // (newest of a series not after a time); WITHOUT ROWID stores the rows in that order.
+    {"create the snapshots table",
+     "CREATE TABLE snapshots ("
+     " source TEXT NOT NULL, hashtag TEXT NOT NULL, timestamp INTEGER NOT NULL,"
+     " video_count INTEGER NOT NULL, view_count INTEGER NOT NULL,"
+     " PRIMARY KEY (source, hashtag, timestamp)) WITHOUT ROWID"},
+    // The newest snapshot of each series, kept beside the history so that restoring the values at
+    // startup does not read years of rows. SQLite takes the bare columns of a MAX() aggregate
+    // from the row that holds the maximum.
+    {"add the latest table",
+     "CREATE TABLE latest ("
+     " source TEXT NOT NULL, hashtag TEXT NOT NULL, timestamp INTEGER NOT NULL,"
+     " video_count INTEGER NOT NULL, view_count INTEGER NOT NULL,"
+     " PRIMARY KEY (source, hashtag)) WITHOUT ROWID;"
+     "INSERT INTO latest (source, hashtag, timestamp, video_count, view_count)"
+     " SELECT source, hashtag, MAX(timestamp), video_count, view_count FROM snapshots"
+     " GROUP BY source, hashtag"},
+};
+static_assert(std::size(kMigrations) == HistoryStore::kSchemaVersion,
+              "one migration for every schema version");
+
+constexpr const char* kSnapshotColumns = "source, hashtag, timestamp, video_count, view_count";
+
+class Connection {
+ public:
+  explicit Connection(const std::filesystem::path& path) : name_(path.string()) {
+    // The store's mutex serialises every use of the connection, so SQLite's own is not needed.
+    const int rc =
+        sqlite3_open_v2(name_.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      throw StoreError(name_ + ": cannot open: " + message);
+    }
+  }
+  ~Connection() { sqlite3_close(db_); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* handle() const { return db_; }
+  const std::string& name() const { return name_; }
+
+  [[noreturn]] void fail(std::string_view context = {}) const {
+    std::string message = name_ + ": ";
+    if (!context.empty()) message.append(context).append(": ");
+    throw StoreError(message + sqlite3_errmsg(db_));
+  }
+
+  void exec(const std::string& sql, std::string_view context = {}) const {
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail(context);
+  }
+
+ private:
+  std::string name_;
+  sqlite3* db_ = nullptr;
+};
+
+class Statement {
+ public:
+  Statement(const Connection& connection, const std::string& sql) {
+    if (sqlite3_prepare_v3(connection.handle(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT,
+                           &statement_, nullptr) != SQLITE_OK) {
+      connection.fail();
+    }
+  }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  sqlite3_stmt* handle() const { return statement_; }
+
+ private:
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+// One execution of a statement: binds parameters in order, steps, and resets the statement on
+// every path so that it releases its read snapshot of the database.
+class Run {
+ public:
+  Run(const Connection& connection, const Statement& statement)
+      : connection_(connection), statement_(statement.handle()) {}
+  ~Run() { sqlite3_reset(statement_); }
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
+
+  Run& bind(std::int64_t value) {
+    check(sqlite3_bind_int64(statement_, ++parameter_, value));
+    return *this;
+  }
+  Run& bind(std::string_view value) {
+    check(sqlite3_bind_text(statement_, ++parameter_, value.data(), static_cast<int>(value.size()),
+                            SQLITE_TRANSIENT));
+    return *this;
+  }
+
+  // True while there is a row to read.
+  bool next() {
+    const int rc = sqlite3_step(statement_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) connection_.fail();
+    return false;
+  }
+
+  std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
+  std::string text(int column) const {
+    const auto* bytes = sqlite3_column_text(statement_, column);
+    if (bytes == nullptr) return {};
+    return {reinterpret_cast<const char*>(bytes),
+            static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
+  }
+
+  // Reads a row selected as kSnapshotColumns.
+  Snapshot snapshot() const {
+    return {.timestamp = integer(2),
+            .source = text(0),
+            .hashtag = text(1),
+            .video_count = integer(3),
+            .view_count = integer(4)};
+  }
+
+ private:
+  void check(int rc) const {
+    if (rc != SQLITE_OK) connection_.fail();
+  }
+
+  const Connection& connection_;
+  sqlite3_stmt* statement_;
+  int parameter_ = 0;
+};
+
+std::int64_t query_integer(const Connection& connection, const std::string& sql) {
+  const Statement statement(connection, sql);
+  Run run(connection, statement);
+  return run.next() ? run.integer(0) : 0;
+}
+
+std::string query_text(const Connection& connection, const std::string& sql) {
+  const Statement statement(connection, sql);
+  Run run(connection, statement);
+  return run.next() ? run.text(0) : "";
+}
+
+// BEGIN IMMEDIATE takes the write lock up front: another process writing at the same time (a
+// cron `collect --once` beside `serve`) then waits within the busy timeout instead of failing
+// when a read transaction would have to be upgraded.
+class Transaction {
+ public:
+  explicit Transaction(const Connection& connection) : connection_(connection) {
+    connection_.exec("BEGIN IMMEDIATE");
+  }
+  ~Transaction() {
+    if (!committed_) sqlite3_exec(connection_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  void commit() {
+    connection_.exec("COMMIT");
+    committed_ = true;
+  }
+
+ private:
+  const Connection& connection_;
+  bool committed_ = false;
+};
+
+void migrate(const Connection& connection) {
+  while (true) {
+    Transaction transaction(connection);
+    // Read inside the write transaction: another process may have migrated in the meantime.
+    const auto version = query_integer(connection, "PRAGMA user_version");
+    if (version >= HistoryStore::kSchemaVersion) return;
+    if (version == 0 &&
+        query_integer(connection, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'snapshots'") >
+            0) {
+      throw StoreError(connection.name() +
+                       ": has a snapshots table but no hashtag_exporter schema version; to bring "
+                       "in a tutorial tracker database, point storage.path at a new file and "
+                       "run `hashtag_exporter import` on this one");
+    }
+    const Migration& migration = kMigrations[static_cast<std::size_t>(version)];
+    const std::string context = "migrating the schema from version " + std::to_string(version) +
+                                " to " + std::to_string(version + 1) + " (" +
+                                migration.description + ")";
+    connection.exec(migration.sql, context);
+    connection.exec("PRAGMA user_version = " + std::to_string(version + 1), context);
+    transaction.commit();
+  }
+}
+
+// Sets up the connection and brings the schema up to date; returns the schema version.
+int configure(const Connection& connection) {
+  // How long a write waits for another process holding the database (a cron `collect --once` or
+  // an `import` beside `serve`) before failing with "database is locked".
+  constexpr int kBusyTimeoutMilliseconds = 5000;
+  sqlite3_busy_timeout(connection.handle(), kBusyTimeoutMilliseconds);
+  // The first read of the file: a file that is not a database fails here, before anything is
+  // written to it, and so does a history written by a newer binary.
+  const auto version = query_integer(connection, "PRAGMA user_version");
+  if (version > HistoryStore::kSchemaVersion) {
+    throw StoreError(connection.name() + ": schema version " + std::to_string(version) +
+                     " is newer than version " + std::to_string(HistoryStore::kSchemaVersion) +
+                     " that this hashtag_exporter supports; run a newer hashtag_exporter");
+  }
+  // WAL lets scrapes and reports read while a round is being written.
+  if (const auto mode = query_text(connection, "PRAGMA journal_mode = WAL"); mode != "wal") {
+    spdlog::warn(
+        "path=\"{}\" journal_mode={} msg=\"WAL is not available, readers wait for writers\"",
+        connection.name(), mode);
+  }
+  // FULL syncs the WAL on every commit. NORMAL would lose no committed round when the process
+  // crashes, but may lose the last ones on power loss; a round costs API credits and cannot be
+  // fetched again for the past, and there are only a few commits per hour.
+  connection.exec("PRAGMA synchronous = FULL");
+  migrate(connection);
+  return HistoryStore::kSchemaVersion;
+}
+
+}  // namespace
+
+struct HistoryStore::Impl {
+  explicit Impl(const std::filesystem::path& file) : path(file), connection(file) {}
+
+  std::filesystem::path path;
+  mutable std::mutex mutex;
+  // Declared before the statements, so that they are finalized before the connection closes.
+  Connection connection;
+  // Initialised before the statements are prepared, which need the migrated schema.
+  int schema_version = configure(connection);
+  Statement replace_snapshot{connection, std::string("INSERT OR REPLACE INTO snapshots (") +
+                                             kSnapshotColumns + ") VALUES (?, ?, ?, ?, ?)"};
+  Statement insert_new_snapshot{connection, std::string("INSERT OR IGNORE INTO snapshots (") +
+                                                kSnapshotColumns + ") VALUES (?, ?, ?, ?, ?)"};
+  // ">=" so that a snapshot replacing the newest one (same timestamp) replaces it here too.
+  Statement update_latest{connection,
+                          std::string("INSERT INTO latest (") + kSnapshotColumns +
+                              ") VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, hashtag) DO UPDATE SET"
+                              " timestamp = excluded.timestamp, video_count = excluded.video_count,"
+                              " view_count = excluded.view_count"
+                              " WHERE excluded.timestamp >= latest.timestamp"};
+  Statement select_latest{connection, std::string("SELECT ") + kSnapshotColumns +
+                                          " FROM latest ORDER BY source, hashtag"};
+  Statement select_newest_not_after{
+      connection, std::string("SELECT ") + kSnapshotColumns +
+                      " FROM snapshots WHERE source = ? AND hashtag = ? AND timestamp <= ?"
+                      " ORDER BY timestamp DESC LIMIT 1"};
+  Statement select_history{connection, std::string("SELECT ") + kSnapshotColumns +
+                                           " FROM snapshots WHERE hashtag = ?"
+                                           " ORDER BY timestamp, source"};
+  Statement select_history_of_source{connection, std::string("SELECT ") + kSnapshotColumns +
+                                                     " FROM snapshots"
+                                                     " WHERE source = ? AND hashtag = ?"
+                                                     " ORDER BY timestamp"};
+  Statement delete_old_batch{
+      connection,
+      "DELETE FROM snapshots WHERE (source, hashtag, timestamp) IN ("
+      " SELECT source, hashtag, timestamp FROM snapshots AS old WHERE old.timestamp < ?"
+      " AND EXISTS (SELECT 1 FROM snapshots AS newer WHERE newer.source = old.source"
+      " AND newer.hashtag = old.hashtag AND newer.timestamp > old.timestamp)"
+      " LIMIT ?)"};
+
+  void write(const Statement& statement, const Snapshot& snapshot) const {
+    Run(connection, statement)
+        .bind(snapshot.source)
+        .bind(snapshot.hashtag)
+        .bind(snapshot.timestamp)
+        .bind(snapshot.video_count)
+        .bind(snapshot.view_count)
+        .next();
+  }
+
+  std::vector<Snapshot> read_all(Run& run) const {
+    std::vector<Snapshot> snapshots;
+    while (run.next()) snapshots.push_back(run.snapshot());
+    return snapshots;
+  }
+};
+
+HistoryStore::HistoryStore(const std::filesystem::path& path)
+    : impl_(std::make_unique<Impl>(path)) {}
+
+HistoryStore::~HistoryStore() = default;
+
+void HistoryStore::append(std::span<const Snapshot> round) {
+  const std::lock_guard lock(impl_->mutex);
+  Transaction transaction(impl_->connection);
+  for (const Snapshot& snapshot : round) {
+    impl_->write(impl_->replace_snapshot, snapshot);
+    impl_->write(impl_->update_latest, snapshot);
+  }
+  transaction.commit();
+}
+
+std::size_t HistoryStore::import(std::span<const Snapshot> snapshots) {
+  const std::lock_guard lock(impl_->mutex);
+  Transaction transaction(impl_->connection);
+  std::size_t added = 0;
+  for (const Snapshot& snapshot : snapshots) {
+    impl_->write(impl_->insert_new_snapshot, snapshot);
+    // A snapshot already stored keeps its values, so `latest` must not take the imported ones.
+    if (sqlite3_changes64(impl_->connection.handle()) == 0) continue;
+    ++added;
+    impl_->write(impl_->update_latest, snapshot);
+  }
+  transaction.commit();
+  return added;
+}
+
+std::vector<Snapshot> HistoryStore::latest() const {
+  const std::lock_guard lock(impl_->mutex);
+  Run run(impl_->connection, impl_->select_latest);
+  return impl_->read_all(run);
+}
+
+std::optional<Snapshot> HistoryStore::newest_not_after(const SeriesKey& series,
+                                                       std::int64_t not_after) const {
+  const std::lock_guard lock(impl_->mutex);
+  Run run(impl_->connection, impl_->select_newest_not_after);
+  run.bind(series.source).bind(series.hashtag).bind(not_after);
+  if (!run.next()) return std::nullopt;
+  return run.snapshot();
+}
+
+std::vector<Snapshot> HistoryStore::history(const std::string& hashtag,
+                                            const std::optional<std::string>& source) const {
+  const std::lock_guard lock(impl_->mutex);
+  if (source) {
+    Run run(impl_->connection, impl_->select_history_of_source);
+    run.bind(*source).bind(hashtag);
+    return impl_->read_all(run);
+  }
+  Run run(impl_->connection, impl_->select_history);
+  run.bind(hashtag);
+  return impl_->read_all(run);
+}
+
+std::size_t HistoryStore::delete_older_than(std::int64_t cutoff, std::size_t batch_size) {
+  // A limit of zero rows would never finish.
+  const auto limit = static_cast<std::int64_t>(std::max<std::size_t>(batch_size, 1));
+  std::size_t deleted = 0;
+  while (true) {
+    // Locked per batch, so that rounds and reads of this process get in between batches.
+    const std::lock_guard lock(impl_->mutex);
+    Transaction transaction(impl_->connection);
+    Run(impl_->connection, impl_->delete_old_batch).bind(cutoff).bind(limit).next();
+    const auto batch = sqlite3_changes64(impl_->connection.handle());
+    transaction.commit();
+    deleted += static_cast<std::size_t>(batch);
+    if (batch < limit) return deleted;
+  }
+}
+
+int HistoryStore::schema_version() const { return impl_->schema_version; }
+
+const std::filesystem::path& HistoryStore::path() const { return impl_->path; }
+
+}  // namespace hashtag_exporter

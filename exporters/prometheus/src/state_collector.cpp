@@ -1,0 +1,147 @@
+#include "state_collector.hpp"
+
+#include <prometheus/client_metric.h>
+#include <prometheus/metric_type.h>
+
+#include <string>
+#include <utility>
+
+namespace hashtag_exporter::prometheus_exporter {
+namespace {
+
+using Labels = std::vector<prometheus::ClientMetric::Label>;
+
+prometheus::MetricFamily family(std::string name, std::string help,
+                                prometheus::MetricType type = prometheus::MetricType::Gauge) {
+  return {std::move(name), std::move(help), type, {}};
+}
+
+void add_gauge(prometheus::MetricFamily& to, Labels labels, double value) {
+  prometheus::ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.gauge.value = value;
+  to.metric.push_back(std::move(metric));
+}
+
+void add_counter(prometheus::MetricFamily& to, Labels labels, double value) {
+  prometheus::ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.counter.value = value;
+  to.metric.push_back(std::move(metric));
+}
+
+Labels series_labels(const HashtagState& hashtag) {
+  return {{"source", hashtag.source}, {"hashtag", hashtag.hashtag}};
+}
+
+Labels window_labels(const HashtagState& hashtag, const std::string& window) {
+  return {{"source", hashtag.source}, {"hashtag", hashtag.hashtag}, {"window", window}};
+}
+
+Labels source_labels(const SourceState& source) { return {{"source", source.name}}; }
+
+std::vector<prometheus::MetricFamily> hashtag_families(const std::vector<HashtagState>& hashtags) {
+  auto videos =
+      family("hashtag_videos", "Video count of the hashtag at the last successful collection.");
+  auto views =
+      family("hashtag_views", "View count of the hashtag at the last successful collection.");
+  auto videos_growth = family("hashtag_videos_growth_percent",
+                              "Growth of the video count over the window in percent (5 means "
+                              "+5 %), as of the last collection.");
+  auto views_growth = family("hashtag_views_growth_percent",
+                             "Growth of the view count over the window in percent (5 means +5 "
+                             "%), as of the last collection.");
+  auto up = family("hashtag_up",
+                   "1 if the last fetch of the hashtag succeeded, else 0, as of the last "
+                   "collection.");
+  auto last_success = family("hashtag_last_success_timestamp_seconds",
+                             "Unix time of the last successful fetch of the hashtag, as of the "
+                             "last collection.");
+  for (const auto& hashtag : hashtags) {
+    if (hashtag.latest) {
+      add_gauge(videos, series_labels(hashtag), static_cast<double>(hashtag.latest->video_count));
+      add_gauge(views, series_labels(hashtag), static_cast<double>(hashtag.latest->view_count));
+    }
+    for (const auto& [window, percent] : hashtag.videos_growth_percent) {
+      add_gauge(videos_growth, window_labels(hashtag, window), percent);
+    }
+    for (const auto& [window, percent] : hashtag.views_growth_percent) {
+      add_gauge(views_growth, window_labels(hashtag, window), percent);
+    }
+    add_gauge(up, series_labels(hashtag), hashtag.up ? 1 : 0);
+    if (hashtag.last_success_timestamp) {
+      add_gauge(last_success, series_labels(hashtag),
+                static_cast<double>(*hashtag.last_success_timestamp));
+    }
+  }
+  return {std::move(videos),       std::move(views), std::move(videos_growth),
+          std::move(views_growth), std::move(up),    std::move(last_success)};
+}
+
+std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceState>& sources) {
+  auto errors = family("hashtag_collect_errors_total",
+                       "Failed fetches of the source by reason, counted up to the last "
+                       "collection.",
+                       prometheus::MetricType::Counter);
+  auto duration = family("hashtag_collect_duration_seconds",
+                         "How long the last collection round of the source took.");
+  auto credits = family("hashtag_source_credits_remaining",
+                        "Remaining API credits of the source, as reported at the last "
+                        "collection.");
+  auto plugin_info = family("hashtag_exporter_plugin_info",
+                            "Plugin that collects the source, as loaded for the last "
+                            "collection; always 1.");
+  for (const auto& source : sources) {
+    // Every reason is exported from the start, so that rate() sees the first failure.
+    for (const char* reason : kFailureReasons) {
+      const auto count = source.errors_by_reason.find(reason);
+      add_counter(errors, {{"source", source.name}, {"reason", reason}},
+                  count == source.errors_by_reason.end() ? 0 : static_cast<double>(count->second));
+    }
+    if (source.last_collect_duration_seconds) {
+      add_gauge(duration, source_labels(source), *source.last_collect_duration_seconds);
+    }
+    if (source.credits_remaining) {
+      add_gauge(credits, source_labels(source), *source.credits_remaining);
+    }
+    add_gauge(plugin_info,
+              {{"source", source.name},
+               {"plugin", source.plugin},
+               {"version", source.plugin_version},
+               {"abi_version", std::to_string(source.abi_version)}},
+              1);
+  }
+  return {std::move(errors), std::move(duration), std::move(credits), std::move(plugin_info)};
+}
+
+std::vector<prometheus::MetricFamily> config_families(const ExporterState& state) {
+  auto successful = family("hashtag_exporter_config_last_reload_successful",
+                           "1 if the last configuration reload succeeded, else 0.");
+  add_gauge(successful, {}, state.config_last_reload_successful ? 1 : 0);
+  auto success_time = family("hashtag_exporter_config_last_reload_success_timestamp_seconds",
+                             "Unix time of the last successful configuration (re)load.");
+  if (state.config_last_reload_success_timestamp) {
+    add_gauge(success_time, {}, static_cast<double>(*state.config_last_reload_success_timestamp));
+  }
+  return {std::move(successful), std::move(success_time)};
+}
+
+}  // namespace
+
+StateCollector::StateCollector(const StateStore& state) : state_(state) {}
+
+std::vector<prometheus::MetricFamily> StateCollector::Collect() const {
+  const auto state = state_.current();
+  std::vector<prometheus::MetricFamily> families;
+  const auto append_non_empty = [&families](std::vector<prometheus::MetricFamily> group) {
+    for (auto& one : group) {
+      if (!one.metric.empty()) families.push_back(std::move(one));
+    }
+  };
+  append_non_empty(hashtag_families(state->hashtags));
+  append_non_empty(source_families(state->sources));
+  append_non_empty(config_families(*state));
+  return families;
+}
+
+}  // namespace hashtag_exporter::prometheus_exporter

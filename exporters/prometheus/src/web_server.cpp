@@ -1,0 +1,247 @@
+#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/prometheus/web_server.hpp>
+
+#include "accept_encoding.hpp"
+#include "hashtags_json.hpp"
+#include "landing_page.hpp"
+#include "listen_address.hpp"
+
+#include <CivetServer.h>
+#include <spdlog/spdlog.h>
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+namespace hashtag_exporter::prometheus_exporter {
+namespace {
+
+constexpr const char* kPlainText = "text/plain; charset=utf-8";
+constexpr const char* kExpositionFormat = "text/plain; version=0.0.4; charset=utf-8";
+constexpr const char* kHtml = "text/html; charset=utf-8";
+constexpr const char* kJson = "application/json";
+constexpr const char* kReadMethods = "GET, HEAD";
+
+// Bounds on what clients can make the server hold: threads, time and header size per request.
+constexpr const char* kWorkerThreads = "8";
+constexpr const char* kRequestTimeoutMs = "10000";
+constexpr const char* kMaxRequestHeaderBytes = "16384";
+
+struct Reply {
+  int status = 200;
+  std::string content_type = kPlainText;
+  // Shared so that a cached exposition is written without a copy.
+  std::shared_ptr<const std::string> body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+Reply text(int status, std::string body) {
+  return {status, kPlainText, std::make_shared<const std::string>(std::move(body)), {}};
+}
+
+struct Route {
+  std::string allowed_methods;  // as sent in the Allow header of a 405
+  std::function<Reply(const mg_connection*)> handle;
+};
+
+bool allows(std::string_view allowed_methods, std::string_view method) {
+  for (std::size_t start = 0; start < allowed_methods.size();) {
+    const auto end = std::min(allowed_methods.find(", ", start), allowed_methods.size());
+    if (allowed_methods.substr(start, end - start) == method) return true;
+    start = end + 2;
+  }
+  return false;
+}
+
+void send(mg_connection* connection, const Reply& reply, bool with_body) {
+  mg_response_header_start(connection, reply.status);
+  mg_response_header_add(connection, "Content-Type", reply.content_type.c_str(), -1);
+  mg_response_header_add(connection, "Content-Length", std::to_string(reply.body->size()).c_str(),
+                         -1);
+  for (const auto& [name, value] : reply.headers) {
+    mg_response_header_add(connection, name.c_str(), value.c_str(), -1);
+  }
+  mg_response_header_send(connection);
+  if (with_body) mg_write(connection, reply.body->data(), reply.body->size());
+}
+
+// civetweb hands every request under "/" to one handler; routing by exact path here keeps
+// 404 and 405 answers uniform.
+class Router : public CivetHandler {
+ public:
+  explicit Router(std::map<std::string, Route, std::less<>> routes) : routes_(std::move(routes)) {}
+
+  bool handleGet(CivetServer*, mg_connection* connection) override { return serve(connection); }
+  bool handleHead(CivetServer*, mg_connection* connection) override { return serve(connection); }
+  bool handlePost(CivetServer*, mg_connection* connection) override { return serve(connection); }
+  bool handlePut(CivetServer*, mg_connection* connection) override { return serve(connection); }
+  bool handleDelete(CivetServer*, mg_connection* connection) override { return serve(connection); }
+  bool handleOptions(CivetServer*, mg_connection* connection) override { return serve(connection); }
+  bool handlePatch(CivetServer*, mg_connection* connection) override { return serve(connection); }
+
+ private:
+  bool serve(mg_connection* connection) const {
+    const mg_request_info* request = mg_get_request_info(connection);
+    const std::string_view method = request->request_method;
+    send(connection, answer(connection, method, request->local_uri), method != "HEAD");
+    return true;
+  }
+
+  Reply answer(const mg_connection* connection, std::string_view method, const char* path) const {
+    const auto route = routes_.find(std::string_view(path != nullptr ? path : ""));
+    if (route == routes_.end()) return text(404, "Not Found.");
+    if (!allows(route->second.allowed_methods, method)) {
+      auto reply = text(405, "Method Not Allowed.");
+      reply.headers.emplace_back("Allow", route->second.allowed_methods);
+      return reply;
+    }
+    try {
+      return route->second.handle(connection);
+    } catch (const std::exception& e) {
+      spdlog::error("path={} msg=\"request failed\" err={}", logfmt_quote(path),
+                    logfmt_quote(e.what()));
+      return text(500, std::string("Internal error: ") + e.what());
+    }
+  }
+
+  std::map<std::string, Route, std::less<>> routes_;
+};
+
+std::string civetweb_listening_ports(const std::vector<std::string>& addresses) {
+  if (addresses.empty()) throw std::invalid_argument("no listen address given");
+  std::string ports;
+  for (const auto& address : addresses) {
+    if (!ports.empty()) ports += ',';
+    ports += to_civetweb_listening_port(address);
+  }
+  return ports;
+}
+
+std::string quoted_list(const std::vector<std::string>& items) {
+  std::string list;
+  for (const auto& item : items) list += (list.empty() ? "\"" : ", \"") + item + "\"";
+  return list;
+}
+
+}  // namespace
+
+struct WebServer::Impl {
+  Impl(WebOptions web_options, const StateStore& state_store, WebHooks web_hooks)
+      : options(std::move(web_options)),
+        state(state_store),
+        hooks(std::move(web_hooks)),
+        exposition(state_store, options.build_info),
+        router(routes()) {
+    if (!hooks.ready || !hooks.reload) {
+      throw std::invalid_argument("the web server needs both the ready and the reload hook");
+    }
+    const std::vector<std::string> civetweb_options{
+        "listening_ports",    civetweb_listening_ports(options.listen_addresses),
+        "num_threads",        kWorkerThreads,
+        "request_timeout_ms", kRequestTimeoutMs,
+        "max_request_size",   kMaxRequestHeaderBytes,
+    };
+    CivetCallbacks callbacks;
+    callbacks.log_message = &Impl::log_message;
+    try {
+      server = std::make_unique<CivetServer>(civetweb_options, &callbacks, this);
+    } catch (const CivetException&) {
+      std::lock_guard lock(startup_errors_mutex);
+      throw std::runtime_error("cannot listen on " + quoted_list(options.listen_addresses) + ": " +
+                               startup_errors);
+    }
+    {
+      std::lock_guard lock(startup_errors_mutex);
+      started = true;
+    }
+    server->addHandler("/", router);
+    bound_ports = server->getListeningPorts();
+  }
+
+  std::map<std::string, Route, std::less<>> routes() {
+    const auto& telemetry_path = options.telemetry_path;
+    if (telemetry_path.empty() || telemetry_path.front() != '/') {
+      throw std::invalid_argument("telemetry path \"" + telemetry_path + "\" must start with /");
+    }
+    const auto page =
+        std::make_shared<const std::string>(landing_page(options.build_info, telemetry_path));
+    std::map<std::string, Route, std::less<>> table{
+        {"/",
+         {kReadMethods,
+          [page](auto) {
+            return Reply{200, kHtml, page, {}};
+          }}},
+        {"/-/healthy", {kReadMethods, [](auto) { return text(200, "Healthy."); }}},
+        {"/-/ready", {kReadMethods, [this](auto) { return readiness(); }}},
+        {"/-/reload", {"POST", [this](auto) { return reload(); }}},
+        {"/api/v1/hashtags", {kReadMethods, [this](auto) { return hashtags(); }}},
+    };
+    const Route telemetry{kReadMethods, [this](const mg_connection* c) { return scrape(c); }};
+    if (!table.try_emplace(telemetry_path, telemetry).second) {
+      throw std::invalid_argument("telemetry path \"" + telemetry_path +
+                                  "\" is taken by another endpoint");
+    }
+    return table;
+  }
+
+  Reply scrape(const mg_connection* connection) {
+    const char* accept_encoding = mg_get_header(connection, "Accept-Encoding");
+    const bool gzip = accept_encoding != nullptr && accepts_gzip(accept_encoding);
+    Reply reply{200,
+                kExpositionFormat,
+                gzip ? exposition.gzip_body() : exposition.body(),
+                {{"Vary", "Accept-Encoding"}}};
+    if (gzip) reply.headers.emplace_back("Content-Encoding", "gzip");
+    return reply;
+  }
+
+  Reply readiness() const { return hooks.ready() ? text(200, "Ready.") : text(503, "Not ready."); }
+
+  Reply reload() const {
+    const auto error = hooks.reload();
+    return error ? text(500, *error) : text(200, "Reloaded.");
+  }
+
+  Reply hashtags() const {
+    return {200, kJson, std::make_shared<const std::string>(hashtags_json(*state.current())), {}};
+  }
+
+  // civetweb reports why it cannot start only through its log; keep that text for the exception
+  // and send whatever it logs later to our log.
+  static int log_message(const mg_connection* connection, const char* message) {
+    const auto* server =
+        static_cast<const CivetServer*>(mg_get_user_data(mg_get_context(connection)));
+    auto* self = static_cast<Impl*>(const_cast<void*>(server->getUserContext()));
+    std::lock_guard lock(self->startup_errors_mutex);
+    if (self->started) {
+      spdlog::warn("msg=\"web server\" err={}", logfmt_quote(message));
+    } else {
+      self->startup_errors += (self->startup_errors.empty() ? "" : "; ") + std::string(message);
+    }
+    return 1;
+  }
+
+  WebOptions options;
+  const StateStore& state;
+  WebHooks hooks;
+  Exposition exposition;
+  Router router;
+  std::mutex startup_errors_mutex;
+  bool started = false;
+  std::string startup_errors;
+  std::vector<int> bound_ports;
+  // Declared last so that it stops, and no request is in flight, before the rest goes away.
+  std::unique_ptr<CivetServer> server;
+};
+
+WebServer::WebServer(WebOptions options, const StateStore& state, WebHooks hooks)
+    : impl_(std::make_unique<Impl>(std::move(options), state, std::move(hooks))) {}
+
+WebServer::~WebServer() = default;
+
+std::vector<int> WebServer::ports() const { return impl_->bound_ports; }
+
+}  // namespace hashtag_exporter::prometheus_exporter

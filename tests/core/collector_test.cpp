@@ -1,0 +1,129 @@
+#include <hashtag_exporter/collector.hpp>
+
+#include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
+
+namespace hashtag_exporter {
+namespace {
+
+constexpr std::int64_t kDay = 86400;
+constexpr std::int64_t kNow = 1'780'000'000;
+
+const std::vector<GrowthWindow> kWindows{{"1d", std::chrono::seconds(kDay)},
+                                         {"7d", std::chrono::seconds(7 * kDay)}};
+
+TrackedSource tiktok() {
+  return {"tiktok", {"/plugins/tiktok.so", "tiktok", "1.0.0", 1}, {"aitools", "llm"}};
+}
+
+CollectionRound round_at(std::int64_t at, std::vector<Snapshot> snapshots,
+                         std::vector<CollectFailure> failures = {}) {
+  CollectionRound round;
+  round.source = "tiktok";
+  round.started_at = at;
+  round.duration_seconds = 0.25;
+  round.snapshots = std::move(snapshots);
+  round.failures = std::move(failures);
+  return round;
+}
+
+const HashtagState& hashtag(const ExporterState& state, const std::string& name) {
+  for (const auto& entry : state.hashtags) {
+    if (entry.hashtag == name) return entry;
+  }
+  throw std::runtime_error("no hashtag " + name);
+}
+
+class CollectorTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  std::unique_ptr<HistoryStore> store = std::make_unique<HistoryStore>(dir / "history.db");
+  StateStore state;
+};
+
+TEST_F(CollectorTest, TracksEveryHashtagWithAllReasonCountersAtZero) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  const auto current = state.current();
+  ASSERT_EQ(current->hashtags.size(), 2u);
+  EXPECT_FALSE(hashtag(*current, "aitools").latest);
+  EXPECT_FALSE(hashtag(*current, "aitools").up);
+  ASSERT_EQ(current->sources.size(), 1u);
+  EXPECT_EQ(current->sources[0].plugin_version, "1.0.0");
+  EXPECT_EQ(current->sources[0].errors_by_reason.size(), std::size(kFailureReasons));
+}
+
+TEST_F(CollectorTest, RecordsValuesAndDayOverDayGrowth) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  collector.record(round_at(kNow - kDay, {{kNow - kDay, "tiktok", "aitools", 1000, 50'000}}));
+  collector.record(round_at(kNow, {{kNow, "tiktok", "aitools", 1120, 51'500}}));
+
+  const auto& aitools = hashtag(*state.current(), "aitools");
+  ASSERT_TRUE(aitools.latest);
+  EXPECT_EQ(aitools.latest->video_count, 1120);
+  EXPECT_TRUE(aitools.up);
+  EXPECT_EQ(aitools.last_success_timestamp, kNow);
+  EXPECT_DOUBLE_EQ(aitools.videos_growth_percent.at("1d"), 12.0);
+  EXPECT_DOUBLE_EQ(aitools.views_growth_percent.at("1d"), 3.0);
+  EXPECT_FALSE(aitools.videos_growth_percent.contains("7d"));
+  EXPECT_EQ(store->history("aitools", std::nullopt).size(), 2u);
+}
+
+TEST_F(CollectorTest, FailedFetchKeepsTheLastValueAndCountsTheReason) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  collector.record(round_at(kNow, {{kNow, "tiktok", "aitools", 1000, 50'000},
+                                   {kNow, "tiktok", "llm", 7, 70}}));
+  auto failed = round_at(kNow + 60, {{kNow + 60, "tiktok", "llm", 8, 80}},
+                         {{"aitools", "rate_limited", "429 Too Many Requests"}});
+  failed.credits_remaining = 41;
+  collector.record(failed);
+
+  const auto current = state.current();
+  const auto& aitools = hashtag(*current, "aitools");
+  EXPECT_FALSE(aitools.up);
+  ASSERT_TRUE(aitools.latest);
+  EXPECT_EQ(aitools.latest->video_count, 1000);
+  EXPECT_EQ(aitools.last_success_timestamp, kNow);
+  EXPECT_EQ(aitools.last_error, "rate_limited: 429 Too Many Requests");
+  EXPECT_TRUE(hashtag(*current, "llm").up);
+  EXPECT_EQ(current->sources[0].errors_by_reason.at("rate_limited"), 1u);
+  EXPECT_EQ(current->sources[0].errors_by_reason.at("timeout"), 0u);
+  EXPECT_EQ(current->sources[0].credits_remaining, 41);
+  EXPECT_EQ(current->sources[0].last_collect_duration_seconds, 0.25);
+  EXPECT_EQ(store->history("aitools", std::nullopt).size(), 1u);
+}
+
+TEST_F(CollectorTest, RestoresLatestValuesAndGrowthFromHistoryAtStartUp) {
+  {
+    Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+    collector.track({tiktok()});
+    collector.record(round_at(kNow - kDay, {{kNow - kDay, "tiktok", "llm", 200, 2000}}));
+    collector.record(round_at(kNow, {{kNow, "tiktok", "llm", 206, 2000}}));
+  }
+  store = std::make_unique<HistoryStore>(dir / "history.db");
+  StateStore restarted;
+  Collector collector(*store, restarted, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  const auto& llm = hashtag(*restarted.current(), "llm");
+  ASSERT_TRUE(llm.latest);
+  EXPECT_EQ(llm.latest->video_count, 206);
+  EXPECT_FALSE(llm.up);  // no fetch by this process yet
+  EXPECT_EQ(llm.last_success_timestamp, kNow);
+  EXPECT_DOUBLE_EQ(llm.videos_growth_percent.at("1d"), 3.0);
+}
+
+TEST_F(CollectorTest, RetentionDeletesOldSnapshotsButKeepsTheLatest) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(10 * kDay));
+  collector.track({tiktok()});
+  collector.record(round_at(kNow - 30 * kDay, {{kNow - 30 * kDay, "tiktok", "llm", 1, 1}}));
+  collector.record(round_at(kNow - 20 * kDay, {{kNow - 20 * kDay, "tiktok", "aitools", 1, 1}}));
+  collector.record(round_at(kNow, {{kNow, "tiktok", "llm", 2, 2}}));
+  EXPECT_EQ(store->history("llm", std::nullopt).size(), 1u);
+  EXPECT_EQ(store->history("aitools", std::nullopt).size(), 1u);  // newest of its series
+}
+
+}  // namespace
+}  // namespace hashtag_exporter

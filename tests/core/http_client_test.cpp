@@ -1,0 +1,296 @@
+#include <hashtag_exporter/http_client.hpp>
+
+#include "fake_scavio.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hashtag_exporter {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeScavio;
+using Clock = std::chrono::steady_clock;
+
+// Small timeouts and backoffs: these tests check behaviour, not speed.
+HttpClientOptions fast_options() {
+  HttpClientOptions options;
+  options.timeout = 2s;
+  options.initial_backoff = 10ms;
+  options.max_backoff = 100ms;
+  return options;
+}
+
+HttpRequest hashtag_request(const std::string& base_url, const std::string& hashtag,
+                            const std::string& key = "test-key") {
+  return HttpRequest{"POST",
+                     base_url + "/api/v1/tiktok/hashtag",
+                     {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}},
+                     nlohmann::json{{"hashtag_name", hashtag}}.dump()};
+}
+
+HttpResult run_one(HttpClient& client, HttpRequest request) {
+  HttpResult result;
+  int calls = 0;
+  client.submit(std::move(request), [&](const HttpResult& r) {
+    result = r;
+    ++calls;
+  });
+  client.wait();
+  EXPECT_EQ(calls, 1);
+  return result;
+}
+
+// A loopback port that nothing listens on (it was free a moment ago).
+int unused_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  bind(fd, reinterpret_cast<sockaddr*>(&address), size);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+class HttpClientTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = std::make_unique<FakeScavio>(); }
+  static void TearDownTestSuite() { server_.reset(); }
+  void SetUp() override { server_->reset(); }
+
+  static FakeScavio& server() { return *server_; }
+  nlohmann::json requests() { return nlohmann::json::parse(server().requests_json()); }
+
+ private:
+  static std::unique_ptr<FakeScavio> server_;
+};
+
+std::unique_ptr<FakeScavio> HttpClientTest::server_;
+
+TEST_F(HttpClientTest, ReturnsTheResponseOfASuccessfulRequest) {
+  HttpClient client(fast_options());
+  const auto result = run_one(client, hashtag_request(server().url(), "llm"));
+  EXPECT_EQ(result.transport, Transport::ok);
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(result.attempts, 1u);
+  EXPECT_TRUE(result.error.empty());
+  const auto body = nlohmann::json::parse(result.body);
+  EXPECT_EQ(body["data"]["challengeInfo"]["challenge"]["title"], "llm");
+}
+
+TEST_F(HttpClientTest, RetriesAServerErrorUntilItSucceeds) {
+  server().set_mode("flaky", R"({"mode": "status", "status": 500, "times": 1})");
+  HttpClient client(fast_options());
+  const auto result = run_one(client, hashtag_request(server().url(), "flaky"));
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(result.attempts, 2u);
+  EXPECT_EQ(server().request_count("flaky"), 2);
+}
+
+TEST_F(HttpClientTest, GivesUpAfterMaxAttempts) {
+  server().set_mode("down", R"({"mode": "status", "status": 503})");
+  auto options = fast_options();
+  options.max_attempts = 3;
+  HttpClient client(options);
+  const auto result = run_one(client, hashtag_request(server().url(), "down"));
+  EXPECT_EQ(result.transport, Transport::ok);
+  EXPECT_EQ(result.status, 503);
+  EXPECT_EQ(result.attempts, 3u);
+  EXPECT_NE(result.body.find("internal_error"), std::string::npos);
+  EXPECT_EQ(server().request_count("down"), 3);
+}
+
+TEST_F(HttpClientTest, HonoursRetryAfterSeconds) {
+  server().set_mode("busy", R"({"mode": "status", "status": 429, "retry_after": "1", "times": 1})");
+  auto options = fast_options();
+  options.max_backoff = 10s;
+  HttpClient client(options);
+  const auto started = Clock::now();
+  const auto result = run_one(client, hashtag_request(server().url(), "busy"));
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(result.attempts, 2u);
+  EXPECT_GE(Clock::now() - started, 900ms);
+}
+
+TEST_F(HttpClientTest, CapsRetryAfterAtMaxBackoff) {
+  server().set_mode("busy",
+                    R"({"mode": "status", "status": 429, "retry_after": "3600", "times": 1})");
+  HttpClient client(fast_options());
+  const auto started = Clock::now();
+  const auto result = run_one(client, hashtag_request(server().url(), "busy"));
+  EXPECT_EQ(result.status, 200);
+  EXPECT_LT(Clock::now() - started, 5s);
+}
+
+TEST_F(HttpClientTest, DoesNotRetryClientErrors) {
+  HttpClient client(fast_options());
+  const auto unauthorised = run_one(client, hashtag_request(server().url(), "llm", "wrong-key"));
+  EXPECT_EQ(unauthorised.status, 401);
+  EXPECT_EQ(unauthorised.attempts, 1u);
+
+  server().set_mode("gone", R"({"mode": "status", "status": 404})");
+  const auto missing = run_one(client, hashtag_request(server().url(), "gone"));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.attempts, 1u);
+  EXPECT_EQ(requests().size(), 2u);
+}
+
+TEST_F(HttpClientTest, TimesOutEachAttempt) {
+  server().set_mode("slow", R"({"mode": "timeout", "delay": 5})");
+  auto options = fast_options();
+  options.timeout = 300ms;
+  options.max_attempts = 2;
+  HttpClient client(options);
+  const auto started = Clock::now();
+  const auto result = run_one(client, hashtag_request(server().url(), "slow"));
+  EXPECT_EQ(result.transport, Transport::timeout);
+  EXPECT_EQ(result.attempts, 2u);
+  EXPECT_FALSE(result.error.empty());
+  EXPECT_EQ(result.error.find("test-key"), std::string::npos);
+  EXPECT_LT(Clock::now() - started, 4s);
+}
+
+TEST_F(HttpClientTest, ReportsARefusedConnection) {
+  HttpClient client(fast_options());
+  const auto url = "http://127.0.0.1:" + std::to_string(unused_port());
+  const auto result = run_one(client, hashtag_request(url, "llm", "secret-key"));
+  EXPECT_EQ(result.transport, Transport::connect_failed);
+  EXPECT_EQ(result.attempts, 3u);
+  EXPECT_FALSE(result.error.empty());
+  EXPECT_EQ(result.error.find("secret-key"), std::string::npos);
+}
+
+TEST_F(HttpClientTest, AbortsAnAnnouncedOversizedBody) {
+  server().set_mode("huge", R"({"mode": "huge", "mib": 4})");
+  auto options = fast_options();
+  options.max_body_bytes = 64 * 1024;
+  HttpClient client(options);
+  const auto result = run_one(client, hashtag_request(server().url(), "huge"));
+  EXPECT_EQ(result.transport, Transport::body_too_large);
+  EXPECT_EQ(result.attempts, 1u);
+  EXPECT_TRUE(result.body.empty());
+}
+
+TEST_F(HttpClientTest, AbortsAChunkedOversizedBodyWhileItArrives) {
+  server().set_mode("huge", R"({"mode": "huge", "mib": 4, "chunked": true})");
+  auto options = fast_options();
+  options.max_body_bytes = 64 * 1024;
+  HttpClient client(options);
+  const auto result = run_one(client, hashtag_request(server().url(), "huge"));
+  EXPECT_EQ(result.transport, Transport::body_too_large);
+  EXPECT_EQ(result.attempts, 1u);
+}
+
+TEST_F(HttpClientTest, ReusesTheConnection) {
+  HttpClient client(fast_options());
+  for (const char* tag : {"a", "b", "c"}) {
+    client.submit(hashtag_request(server().url(), tag), [](const HttpResult&) {});
+  }
+  client.wait();
+  const auto received = requests();
+  ASSERT_EQ(received.size(), 3u);
+  for (const auto& request : received)
+    EXPECT_EQ(request["client_port"], received[0]["client_port"]);
+}
+
+TEST_F(HttpClientTest, LetsOtherRequestsRunDuringABackoff) {
+  server().set_mode("busy", R"({"mode": "status", "status": 429, "retry_after": "1", "times": 1})");
+  auto options = fast_options();
+  options.max_backoff = 10s;
+  HttpClient client(options);
+  std::vector<std::string> finished;
+  client.submit(hashtag_request(server().url(), "busy"),
+                [&](const HttpResult&) { finished.push_back("busy"); });
+  client.submit(hashtag_request(server().url(), "idle"),
+                [&](const HttpResult&) { finished.push_back("idle"); });
+  client.wait();
+  EXPECT_EQ(finished, (std::vector<std::string>{"idle", "busy"}));
+}
+
+TEST_F(HttpClientTest, RunsRequestsSubmittedFromACallback) {
+  HttpClient client(fast_options());
+  std::vector<long> statuses;
+  client.submit(hashtag_request(server().url(), "first"), [&](const HttpResult& first) {
+    statuses.push_back(first.status);
+    client.submit(hashtag_request(server().url(), "second"),
+                  [&](const HttpResult& second) { statuses.push_back(second.status); });
+  });
+  client.wait();
+  EXPECT_EQ(statuses, (std::vector<long>{200, 200}));
+}
+
+TEST_F(HttpClientTest, KeepsAtMostMaxInFlightRequestsRunning) {
+  auto options = fast_options();
+  options.max_in_flight = 2;
+  HttpClient client(options);
+  int succeeded = 0;
+  for (int i = 0; i < 6; ++i) {
+    const auto tag = "tag" + std::to_string(i);
+    server().set_mode(tag, R"({"mode": "ok", "latency_ms": 100})");
+    client.submit(hashtag_request(server().url(), tag),
+                  [&](const HttpResult& result) { succeeded += result.status == 200; });
+  }
+  client.wait();
+  EXPECT_EQ(succeeded, 6);
+  int peak = 0;
+  for (const auto& request : requests()) peak = std::max(peak, request["in_flight"].get<int>());
+  EXPECT_EQ(peak, 2);
+}
+
+TEST_F(HttpClientTest, SpacesRequestStartsByRequestsPerMinute) {
+  auto options = fast_options();
+  options.max_in_flight = 4;
+  options.requests_per_minute = 600;  // one start every 100 ms
+  HttpClient client(options);
+  for (int i = 0; i < 4; ++i) {
+    client.submit(hashtag_request(server().url(), "tag" + std::to_string(i)),
+                  [](const HttpResult&) {});
+  }
+  const auto started = Clock::now();
+  client.wait();
+  EXPECT_GE(Clock::now() - started, 290ms);
+  const auto received = requests();
+  ASSERT_EQ(received.size(), 4u);
+  for (std::size_t i = 1; i < received.size(); ++i) {
+    EXPECT_GE(received[i]["time"].get<double>() - received[i - 1]["time"].get<double>(), 0.08);
+  }
+}
+
+TEST(ParseRetryAfterTest, ReadsDeltaSeconds) {
+  EXPECT_EQ(parse_retry_after("120", 0), 120s);
+  EXPECT_EQ(parse_retry_after(" 5 ", 0), 5s);
+  EXPECT_EQ(parse_retry_after("0", 0), 0s);
+}
+
+TEST(ParseRetryAfterTest, ReadsAnHttpDateRelativeToNow) {
+  constexpr std::time_t kDate = 1445412480;  // Wed, 21 Oct 2015 07:28:00 GMT
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", kDate - 30), 30s);
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", kDate + 30), 0s);
+}
+
+TEST(ParseRetryAfterTest, RejectsWhatIsNeither) {
+  EXPECT_EQ(parse_retry_after("", 0), std::nullopt);
+  EXPECT_EQ(parse_retry_after("soon", 0), std::nullopt);
+}
+
+TEST(ParseRetryAfterTest, SaturatesHugeDelays) {
+  const auto delay = parse_retry_after("99999999999999999999999", 0);
+  ASSERT_TRUE(delay);
+  EXPECT_GT(*delay, std::chrono::hours(24 * 365));
+}
+
+}  // namespace
+}  // namespace hashtag_exporter

@@ -1,0 +1,237 @@
+#include <hashtag_exporter/import.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "temp_dir.hpp"
+
+namespace hashtag_exporter {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+constexpr std::int64_t kMay22 = 1'779'408'000;  // 2026-05-22T00:00:00Z
+constexpr std::int64_t kHour = 3600;
+constexpr std::int64_t kDay = 86400;
+constexpr const char* kHeader = "timestamp,source,hashtag,video_count,view_count\n";
+
+Snapshot snapshot(std::int64_t timestamp, std::string source, std::string hashtag,
+                  std::int64_t videos, std::int64_t views) {
+  return {.timestamp = timestamp,
+          .source = std::move(source),
+          .hashtag = std::move(hashtag),
+          .video_count = videos,
+          .view_count = views};
+}
+
+std::string import_error(const std::filesystem::path& file) {
+  try {
+    read_import_file(file, "tiktok");
+  } catch (const ImportError& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+// Writes a CSV file with the header and `rows`, and returns its path.
+std::filesystem::path csv(const TempDir& dir, const std::string& rows) {
+  const auto file = dir / "import.csv";
+  testing::write_file(file, kHeader + rows);
+  return file;
+}
+
+// Creates a database the way the tutorial's tracker does, then runs `sql` on it.
+std::filesystem::path tutorial_database(const TempDir& dir, const std::string& sql,
+                                        const std::string& schema =
+                                            "CREATE TABLE snapshots (date TEXT, hashtag TEXT, "
+                                            "video_count INTEGER, view_count INTEGER, "
+                                            "PRIMARY KEY (date, hashtag));") {
+  const auto file = dir / "hashtag_tracker.db";
+  sqlite3* db = nullptr;
+  if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open");
+  const int rc = sqlite3_exec(db, (schema + sql).c_str(), nullptr, nullptr, nullptr);
+  const std::string message = sqlite3_errmsg(db);
+  sqlite3_close(db);
+  if (rc != SQLITE_OK) throw std::runtime_error(message);
+  return file;
+}
+
+TEST(ImportTest, ReadsACsvFile) {
+  const TempDir dir;
+  const auto file = csv(dir,
+                        "2026-05-22T09:00:00Z,tiktok,#AITools,1200,340000\r\n"
+                        "\n"
+                        "2026-05-23,,llm,7,80\n"
+                        " 2026-05-23T00:00:00.750Z , demo , \"chatgpt\" , 0 , 0 \n");
+  EXPECT_THAT(read_import_file(file, "tiktok"),
+              ElementsAre(snapshot(kMay22 + 9 * kHour, "tiktok", "aitools", 1200, 340000),
+                          snapshot(kMay22 + kDay, "tiktok", "llm", 7, 80),
+                          snapshot(kMay22 + kDay, "demo", "chatgpt", 0, 0)));
+}
+
+TEST(ImportTest, EmptySourceMeansTheDefaultSource) {
+  const TempDir dir;
+  const auto file = csv(dir, "2026-05-22,,llm,7,80\n");
+  EXPECT_EQ(read_import_file(file, "scavio").at(0).source, "scavio");
+}
+
+TEST(ImportTest, ReadsRfc3339Offsets) {
+  const TempDir dir;
+  const auto file = csv(dir,
+                        "2026-05-22T11:00:00+02:00,tiktok,a,1,1\n"
+                        "2026-05-22T04:30:00-04:30,tiktok,b,1,1\n"
+                        "2026-05-22 09:00:00.123456+00:00,tiktok,c,1,1\n");
+  const auto snapshots = read_import_file(file, "tiktok");
+  ASSERT_EQ(snapshots.size(), 3u);
+  for (const auto& imported : snapshots) EXPECT_EQ(imported.timestamp, kMay22 + 9 * kHour);
+}
+
+TEST(ImportTest, ReadsQuotedFields) {
+  const TempDir dir;
+  const auto file = csv(dir, "\"2026-05-22\",\"my \"\"demo\"\", source\",\"llm\",\"7\",80\n");
+  EXPECT_THAT(read_import_file(file, "tiktok"),
+              ElementsAre(snapshot(kMay22, "my \"demo\", source", "llm", 7, 80)));
+}
+
+TEST(ImportTest, BadNumberNamesTheLineAndColumn) {
+  const TempDir dir;
+  const auto file = csv(dir,
+                        "2026-05-22,tiktok,llm,7,80\n"
+                        "2026-05-23,tiktok,llm,abc,90\n");
+  EXPECT_EQ(import_error(file),
+            file.string() + ":3: video_count: expected a non-negative integer, got \"abc\"");
+}
+
+TEST(ImportTest, NegativeCountIsAnError) {
+  const TempDir dir;
+  const auto file = csv(dir, "2026-05-22,tiktok,llm,7,-80\n");
+  EXPECT_EQ(import_error(file),
+            file.string() + ":2: view_count: expected a non-negative integer, got \"-80\"");
+}
+
+TEST(ImportTest, BadTimestampIsAnError) {
+  const TempDir dir;
+  for (const std::string timestamp :
+       {"2026-02-30", "22/05/2026", "2026-05-22T25:00:00Z", "2026-05-22T09:00:00",
+        "2026-05-22T09:00:00+0200", "1779408000"}) {
+    const auto file = csv(dir, timestamp + ",tiktok,llm,7,80\n");
+    EXPECT_THAT(import_error(file), HasSubstr(file.string() + ":2: timestamp: expected RFC 3339"))
+        << timestamp;
+  }
+}
+
+TEST(ImportTest, WrongHeaderIsAnError) {
+  const TempDir dir;
+  const auto file = dir / "import.csv";
+  testing::write_file(file, "date,hashtag,video_count,view_count\n2026-05-22,llm,7,80\n");
+  EXPECT_EQ(import_error(file),
+            file.string() +
+                ":1: expected the header \"timestamp,source,hashtag,video_count,view_count\", "
+                "got \"date,hashtag,video_count,view_count\"");
+}
+
+TEST(ImportTest, EmptyFileIsAnError) {
+  const TempDir dir;
+  testing::write_file(dir / "empty.csv", "");
+  EXPECT_THAT(import_error(dir / "empty.csv"), HasSubstr("empty file"));
+}
+
+TEST(ImportTest, BinaryFileIsNeitherCsvNorSqlite) {
+  const TempDir dir;
+  testing::write_file(dir / "photo.jpg", std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", 11));
+  EXPECT_EQ(import_error(dir / "photo.jpg"),
+            (dir / "photo.jpg").string() + ": neither a SQLite database nor a CSV text file");
+}
+
+TEST(ImportTest, WrongNumberOfFieldsIsAnError) {
+  const TempDir dir;
+  const auto file = csv(dir, "2026-05-22,tiktok,llm,7\n");
+  EXPECT_THAT(import_error(file), HasSubstr(file.string() + ":2: expected 5 fields"));
+}
+
+TEST(ImportTest, InvalidHashtagIsAnError) {
+  const TempDir dir;
+  const auto file = csv(dir,
+                        "2026-05-22,tiktok,llm,7,80\n"
+                        "2026-05-22,tiktok,ai tools,7,80\n");
+  EXPECT_EQ(import_error(file),
+            file.string() +
+                ":3: hashtag: expected a hashtag without whitespace or control characters, got "
+                "\"ai tools\"");
+}
+
+TEST(ImportTest, MissingFileIsAnError) {
+  const TempDir dir;
+  EXPECT_THAT(import_error(dir / "missing.csv"),
+              HasSubstr((dir / "missing.csv").string() + ": cannot read"));
+}
+
+TEST(ImportTest, RejectsFilesOverOneGibibyte) {
+  const TempDir dir;
+  const auto file = dir / "huge.csv";
+  testing::write_file(file, kHeader);
+  std::filesystem::resize_file(file, (std::uintmax_t{1} << 30) + 1);  // sparse: takes no space
+  EXPECT_THAT(import_error(file), HasSubstr("more than the 1 GiB"));
+}
+
+TEST(ImportTest, ReadsATutorialTrackerDatabase) {
+  const TempDir dir;
+  const auto file =
+      tutorial_database(dir,
+                        "INSERT INTO snapshots VALUES ('2026-05-22', 'aitools', 1200, 340000);"
+                        "INSERT INTO snapshots VALUES ('2026-05-23', 'aitools', 1300, 350000);"
+                        "INSERT INTO snapshots VALUES ('2026-05-23', '#LLM', 0, 0);");
+  EXPECT_THAT(read_import_file(file, "tiktok"),
+              ElementsAre(snapshot(kMay22, "tiktok", "aitools", 1200, 340000),
+                          snapshot(kMay22 + kDay, "tiktok", "aitools", 1300, 350000),
+                          snapshot(kMay22 + kDay, "tiktok", "llm", 0, 0)));
+}
+
+TEST(ImportTest, TutorialDatabaseMissingAColumnIsAnError) {
+  const TempDir dir;
+  const auto file = tutorial_database(
+      dir, "", "CREATE TABLE snapshots (date TEXT, hashtag TEXT, video_count INTEGER);");
+  EXPECT_THAT(import_error(file),
+              HasSubstr(file.string() + ": table snapshots has no column view_count"));
+}
+
+TEST(ImportTest, TutorialDatabaseWithoutSnapshotsIsAnError) {
+  const TempDir dir;
+  const auto file = tutorial_database(dir, "", "CREATE TABLE other (x);");
+  EXPECT_THAT(import_error(file), HasSubstr(file.string() + ": has no table snapshots"));
+}
+
+TEST(ImportTest, TutorialDatabaseBadRowNamesTheRow) {
+  const TempDir dir;
+  const auto bad_date =
+      tutorial_database(dir,
+                        "INSERT INTO snapshots VALUES ('2026-05-22', 'aitools', 1200, 340000);"
+                        "INSERT INTO snapshots VALUES ('yesterday', 'aitools', 1300, 350000);");
+  EXPECT_EQ(import_error(bad_date),
+            bad_date.string() + ": row 2: date: expected YYYY-MM-DD, got \"yesterday\"");
+
+  std::filesystem::remove(bad_date);
+  const auto bad_count = tutorial_database(
+      dir, "INSERT INTO snapshots VALUES ('2026-05-22', 'aitools', NULL, 340000);");
+  EXPECT_EQ(import_error(bad_count),
+            bad_count.string() + ": row 1: video_count: expected a non-negative integer, got NULL");
+}
+
+TEST(ImportTest, TutorialDatabaseIsNotModified) {
+  const TempDir dir;
+  const auto file = tutorial_database(
+      dir, "INSERT INTO snapshots VALUES ('2026-05-22', 'aitools', 1200, 340000);");
+  const auto before = testing::read_file(file);
+  EXPECT_EQ(read_import_file(file, "tiktok").size(), 1u);
+  EXPECT_EQ(testing::read_file(file), before);
+}
+
+}  // namespace
+}  // namespace hashtag_exporter

@@ -1,0 +1,107 @@
+#include <hashtag_exporter/scheduler.hpp>
+#include <hashtag_exporter/setup.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "temp_dir.hpp"
+
+namespace hashtag_exporter {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::filesystem::path kPlugins = HX_TEST_PLUGIN_DIR;
+
+std::string demo_config(const std::string& settings) {
+  return "storage:\n"
+         "  path: history.db\n"
+         "sources:\n"
+         "  - name: demo\n"
+         "    plugin: demo\n"
+         "    interval: 1s\n"
+         "    hashtags: [aitools, '#LLM']\n"
+         "    settings:\n" +
+         settings;
+}
+
+std::string prepare_error(const std::filesystem::path& file) {
+  try {
+    prepare(file, {kPlugins});
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "prepared";
+}
+
+TEST(Setup, CreatesEverySourceWithItsPlugin) {
+  testing::TempDir dir;
+  testing::write_file(dir / "demo.yml", demo_config("      seed: 7\n"));
+  const auto setup = prepare(dir / "demo.yml", {kPlugins});
+  ASSERT_EQ(setup.sources.size(), 1u);
+  EXPECT_EQ(setup.sources[0]->plugin().name, "demo");
+  EXPECT_EQ(setup.config.storage_path, dir / "history.db");
+  const auto tracked = setup.tracked();
+  EXPECT_EQ(tracked[0].hashtags, (std::vector<std::string>{"aitools", "llm"}));
+}
+
+TEST(Setup, DemoSourceReportsEveryHashtagDeterministicallyForASeed) {
+  testing::TempDir dir;
+  testing::write_file(dir / "demo.yml", demo_config("      seed: 7\n"));
+  const auto setup = prepare(dir / "demo.yml", {kPlugins});
+  const auto round = setup.sources[0]->collect();
+  EXPECT_TRUE(round.failures.empty());
+  ASSERT_EQ(round.snapshots.size(), 2u);
+  EXPECT_EQ(round.snapshots[1].hashtag, "llm");
+  EXPECT_EQ(round.snapshots[1].source, "demo");
+  EXPECT_GT(round.snapshots[0].video_count, 0);
+  EXPECT_GT(round.snapshots[0].view_count, round.snapshots[0].video_count);
+  EXPECT_NE(round.snapshots[0].video_count, round.snapshots[1].video_count);
+}
+
+TEST(Setup, RejectedSettingIsReportedAtItsLine) {
+  testing::TempDir dir;
+  testing::write_file(dir / "demo.yml", demo_config("      seed: 7\n      sped: 3\n"));
+  EXPECT_EQ(prepare_error(dir / "demo.yml"),
+            (dir / "demo.yml").string() + ":10: sources[0].settings.sped: unknown setting");
+}
+
+TEST(Setup, WrongSettingTypeIsReportedAtItsLine) {
+  testing::TempDir dir;
+  testing::write_file(dir / "demo.yml", demo_config("      seed: lots\n"));
+  EXPECT_EQ(prepare_error(dir / "demo.yml"),
+            (dir / "demo.yml").string() + ":9: sources[0].settings.seed: expected an integer");
+}
+
+TEST(Setup, MissingPluginIsReportedAtTheSource) {
+  testing::TempDir dir;
+  auto config = demo_config("      seed: 7\n");
+  config.replace(config.find("plugin: demo"), 12, "plugin: instagram");
+  testing::write_file(dir / "demo.yml", config);
+  const auto error = prepare_error(dir / "demo.yml");
+  EXPECT_THAT(error, HasSubstr((dir / "demo.yml").string() + ":4: sources[0].plugin: no plugin "
+                                                             "named \"instagram\""));
+}
+
+TEST(Scheduler, CollectsRightAwayThenOnTheInterval) {
+  testing::TempDir dir;
+  testing::write_file(dir / "demo.yml", demo_config("      seed: 7\n"));
+  const auto setup = prepare(dir / "demo.yml", {kPlugins});
+  HistoryStore store(setup.config.storage_path);
+  StateStore state;
+  Collector collector(store, state, setup.config.growth_windows, setup.config.retention);
+  collector.track(setup.tracked());
+  {
+    Scheduler scheduler(setup.sources, collector);
+    for (int i = 0; i < 100 && store.history("llm", std::nullopt).size() < 2; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  EXPECT_GE(store.history("llm", std::nullopt).size(), 2u);
+  EXPECT_TRUE(state.current()->hashtags[0].up);
+}
+
+}  // namespace
+}  // namespace hashtag_exporter

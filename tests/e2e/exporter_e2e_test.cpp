@@ -1,0 +1,279 @@
+// End to end: the real hashtag_exporter binary against the fake Scavio API.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <ctime>
+#include <thread>
+
+#include "exporter_process.hpp"
+#include "fake_scavio.hpp"
+#include "http.hpp"
+#include "temp_dir.hpp"
+
+namespace hashtag_exporter::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kBinary = HX_TEST_EXPORTER_BINARY;
+
+std::string series(const std::string& metric, const std::string& hashtag,
+                   const std::string& extra = "") {
+  return metric + "{source=\"tiktok\",hashtag=\"" + hashtag + "\"" + extra + "}";
+}
+
+std::string rfc3339(std::int64_t unix_seconds) {
+  const std::time_t time = unix_seconds;
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+class ExporterE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fake.set_mode("aitools", R"({"mode": "ok", "video_count": 1120, "view_count": 560000})");
+    fake.set_mode("llm", R"({"mode": "ok", "video_count": 2060, "view_count": 900000})");
+    write_config("1s");
+  }
+
+  void write_config(const std::string& interval, const std::string& extra_hashtag = "") {
+    write_file(config(), "storage:\n"
+                         "  path: history.db\n"
+                         "sources:\n"
+                         "  - name: tiktok\n"
+                         "    plugin: tiktok\n"
+                         "    interval: " + interval + "\n"
+                         "    hashtags: ['#AITools', llm" + extra_hashtag + "]\n"
+                         "    settings:\n"
+                         "      api_url: " + fake.url() + "\n"
+                         "      api_key_env: FAKE_SCAVIO_KEY\n"
+                         "      timeout: 2s\n"
+                         "      max_attempts: 1\n");
+  }
+
+  std::filesystem::path config() const { return dir / "hashtag_exporter.yml"; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port) + path;
+  }
+
+  std::unique_ptr<ExporterProcess> start() {
+    port = free_port();
+    auto process = std::make_unique<ExporterProcess>(
+        kBinary,
+        std::vector<std::string>{"--config.file=" + config().string(),
+                                 "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+        dir / "exporter.log", environment);
+    EXPECT_TRUE(process->wait_until_ok(url("/-/ready"))) << process->log_text();
+    return process;
+  }
+
+  CommandResult cli(std::vector<std::string> args) {
+    args.insert(args.begin(), kBinary);
+    args.push_back("--config.file=" + config().string());
+    return run_command(args, environment);
+  }
+
+  // Scrapes until `series` has `value` (a collection has landed) or the time runs out.
+  std::string scrape_until(const std::string& wanted, double value, int timeout_ms = 10000) {
+    std::string body;
+    for (int waited = 0; waited < timeout_ms; waited += 100) {
+      body = http_get(url("/metrics")).body;
+      if (sample_value(body, wanted) == value) return body;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return body;
+  }
+
+  TempDir dir;
+  FakeScavio fake;
+  std::map<std::string, std::string> environment{{"FAKE_SCAVIO_KEY", "test-key"}};
+  int port = 0;
+};
+
+TEST_F(ExporterE2E, ServesTheFirstCollectionAndPassesPromtool) {
+  auto exporter = start();
+  const auto body = scrape_until(series("hashtag_videos", "aitools"), 1120);
+  EXPECT_EQ(sample_value(body, series("hashtag_videos", "aitools")), 1120);
+  EXPECT_EQ(sample_value(body, series("hashtag_views", "aitools")), 560000);
+  EXPECT_EQ(sample_value(body, series("hashtag_videos", "llm")), 2060);
+  EXPECT_EQ(sample_value(body, series("hashtag_up", "llm")), 1);
+  EXPECT_THAT(body, HasSubstr("# HELP hashtag_videos "));
+  EXPECT_THAT(body, HasSubstr("hashtag_exporter_build_info{"));
+  // No reference a day old yet: no growth series at all.
+  EXPECT_THAT(body, Not(HasSubstr("hashtag_videos_growth_percent{")));
+
+  write_file(dir / "scrape.txt", body);
+  const auto check = run_command({"/bin/sh", "-c", "promtool check metrics < " +
+                                                       (dir / "scrape.txt").string()});
+  EXPECT_EQ(check.exit_code, 0) << check.output << check.errors;
+  EXPECT_EQ(check.output + check.errors, "");
+}
+
+TEST_F(ExporterE2E, GrowthComesFromYesterdaysImportedSnapshot) {
+  const auto yesterday = rfc3339(std::time(nullptr) - 86400 - 60);
+  write_file(dir / "yesterday.csv", "timestamp,source,hashtag,video_count,view_count\n" +
+                                        yesterday + ",tiktok,aitools,1000,500000\n" + yesterday +
+                                        ",tiktok,llm,2000,900000\n");
+  const auto imported = cli({"import", (dir / "yesterday.csv").string()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.errors;
+
+  auto exporter = start();
+  const auto body = scrape_until(series("hashtag_videos", "aitools"), 1120);
+  EXPECT_EQ(sample_value(body, series("hashtag_videos_growth_percent", "aitools", ",window=\"1d\"")),
+            12);
+  EXPECT_EQ(sample_value(body, series("hashtag_views_growth_percent", "aitools", ",window=\"1d\"")),
+            12);
+  EXPECT_EQ(sample_value(body, series("hashtag_videos_growth_percent", "llm", ",window=\"1d\"")), 3);
+  EXPECT_EQ(sample_value(body, series("hashtag_views_growth_percent", "llm", ",window=\"1d\"")), 0);
+  EXPECT_FALSE(sample_value(body, series("hashtag_videos_growth_percent", "llm", ",window=\"7d\"")));
+}
+
+TEST_F(ExporterE2E, FailingHashtagKeepsItsLastValueAndCountsTheError) {
+  auto exporter = start();
+  scrape_until(series("hashtag_videos", "llm"), 2060);
+  fake.set_mode("llm", R"({"mode": "status", "status": 500})");
+  const auto body = scrape_until(series("hashtag_up", "llm"), 0);
+  EXPECT_EQ(sample_value(body, series("hashtag_up", "llm")), 0);
+  EXPECT_EQ(sample_value(body, series("hashtag_videos", "llm")), 2060);
+  EXPECT_EQ(sample_value(body, series("hashtag_up", "aitools")), 1);
+  EXPECT_GE(sample_value(body, "hashtag_collect_errors_total{source=\"tiktok\",reason=\"http_5xx\"}")
+                .value_or(0),
+            1);
+  EXPECT_EQ(sample_value(body, "hashtag_collect_errors_total{source=\"tiktok\",reason=\"auth\"}"), 0);
+}
+
+TEST_F(ExporterE2E, RestartServesStoredValuesBeforeTheNextCollection) {
+  {
+    auto exporter = start();
+    scrape_until(series("hashtag_videos", "aitools"), 1120);
+    EXPECT_EQ(exporter->stop(SIGTERM), 0) << exporter->log_text();
+  }
+  // The next collection now hangs until the client gives up.
+  fake.set_mode("aitools", R"({"mode": "timeout", "delay": 5})");
+  fake.set_mode("llm", R"({"mode": "timeout", "delay": 5})");
+  auto exporter = start();
+  const auto body = http_get(url("/metrics")).body;
+  EXPECT_EQ(sample_value(body, series("hashtag_videos", "aitools")), 1120);
+  EXPECT_EQ(sample_value(body, series("hashtag_views", "llm")), 900000);
+  EXPECT_EQ(sample_value(body, series("hashtag_up", "aitools")), 0);
+}
+
+TEST_F(ExporterE2E, ApiListsEveryHashtagWithoutSecrets) {
+  auto exporter = start();
+  scrape_until(series("hashtag_videos", "aitools"), 1120);
+  const auto reply = http_get(url("/api/v1/hashtags"));
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_THAT(reply.body, HasSubstr("\"hashtag\":\"aitools\""));
+  EXPECT_THAT(reply.body, HasSubstr("\"video_count\":1120"));
+  EXPECT_THAT(reply.body, Not(HasSubstr("test-key")));
+  EXPECT_THAT(http_get(url("/metrics")).body, Not(HasSubstr("test-key")));
+  EXPECT_THAT(exporter->log_text(), Not(HasSubstr("test-key")));
+}
+
+TEST_F(ExporterE2E, ReloadAppliesAGoodConfigAndKeepsTheOldOneOnError) {
+  auto exporter = start();
+  scrape_until(series("hashtag_videos", "aitools"), 1120);
+
+  write_file(config(), "sources: [oops\n");
+  const auto rejected = http_request("POST", url("/-/reload"));
+  EXPECT_EQ(rejected.status, 500);
+  EXPECT_THAT(rejected.body, HasSubstr(config().string() + ":"));
+  auto body = http_get(url("/metrics")).body;
+  EXPECT_EQ(sample_value(body, "hashtag_exporter_config_last_reload_successful"), 0);
+  EXPECT_EQ(sample_value(body, series("hashtag_videos", "aitools")), 1120);
+
+  write_config("1s", ", claude");
+  EXPECT_EQ(http_request("POST", url("/-/reload")).status, 200);
+  fake.set_mode("claude", R"({"mode": "ok", "video_count": 5, "view_count": 50})");
+  body = scrape_until(series("hashtag_videos", "claude"), 5);
+  EXPECT_EQ(sample_value(body, series("hashtag_videos", "claude")), 5);
+  EXPECT_EQ(sample_value(body, "hashtag_exporter_config_last_reload_successful"), 1);
+}
+
+TEST_F(ExporterE2E, SigtermStopsCleanly) {
+  auto exporter = start();
+  scrape_until(series("hashtag_videos", "aitools"), 1120);
+  EXPECT_EQ(exporter->stop(SIGTERM), 0);
+  EXPECT_THAT(exporter->log_text(), HasSubstr("shutting down"));
+}
+
+TEST_F(ExporterE2E, CollectOncePrintsTheReportAndExitCodeReflectsFailures) {
+  const auto yesterday = rfc3339(std::time(nullptr) - 86400 - 60);
+  write_file(dir / "yesterday.csv", "timestamp,source,hashtag,video_count,view_count\n" +
+                                        yesterday + ",tiktok,aitools,1000,500000\n");
+  ASSERT_EQ(cli({"import", (dir / "yesterday.csv").string()}).exit_code, 0);
+
+  auto ok = cli({"collect", "--once"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.errors;
+  EXPECT_THAT(ok.output, HasSubstr("tiktok Hashtag Report — "));
+  EXPECT_THAT(ok.output, HasSubstr("#aitools                     1,120 videos | growth: +12.0%"));
+  EXPECT_THAT(ok.output, HasSubstr("#llm                         2,060 videos | growth: no prior data"));
+  EXPECT_THAT(ok.output, HasSubstr("  #aitools (tiktok): +12.0% new videos"));
+
+  fake.set_mode("llm", R"({"mode": "status", "status": 402})");
+  auto failed = cli({"collect", "--once"});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_THAT(failed.output, HasSubstr("#llm: error - credits: "));
+  EXPECT_THAT(failed.output, HasSubstr("#aitools"));
+
+  const auto history = cli({"history", "--hashtag", "#AITools", "--format", "csv"});
+  EXPECT_EQ(history.exit_code, 0);
+  EXPECT_THAT(history.output, HasSubstr(yesterday + ",tiktok,aitools,1000,500000\n"));
+  EXPECT_THAT(history.output, HasSubstr(",tiktok,aitools,1120,560000\n"));
+}
+
+TEST_F(ExporterE2E, ImportsTheTutorialDatabaseOnce) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "hashtag_tracker.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE snapshots (date TEXT, hashtag TEXT, video_count INTEGER, "
+                         "view_count INTEGER, PRIMARY KEY (date, hashtag));"
+                         "INSERT INTO snapshots VALUES ('2026-05-21', 'aitools', 1209000, 1);"
+                         "INSERT INTO snapshots VALUES ('2026-05-22', 'aitools', 1247832, 2);"
+                         "INSERT INTO snapshots VALUES ('2026-05-22', 'cursor', 198441, 3);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  const auto first = cli({"import", (dir / "hashtag_tracker.db").string()});
+  EXPECT_EQ(first.exit_code, 0) << first.errors;
+  EXPECT_THAT(first.output, HasSubstr("imported 3 new snapshots"));
+  const auto second = cli({"import", (dir / "hashtag_tracker.db").string()});
+  EXPECT_THAT(second.output, HasSubstr("imported 0 new snapshots"));
+  EXPECT_THAT(second.output, HasSubstr("(3 already stored)"));
+
+  const auto history = cli({"history", "--hashtag", "aitools", "--format", "csv"});
+  EXPECT_EQ(history.output,
+            "timestamp,source,hashtag,video_count,view_count\n"
+            "2026-05-21T00:00:00Z,tiktok,aitools,1209000,1\n"
+            "2026-05-22T00:00:00Z,tiktok,aitools,1247832,2\n");
+  const auto report = cli({"report", "--window", "1d"});
+  EXPECT_THAT(report.output, HasSubstr("#aitools                 1,247,832 videos | growth: +3.2%"));
+}
+
+TEST_F(ExporterE2E, ConfigCheckNamesFileLineAndKey) {
+  const auto ok = cli({"--config.check"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.errors;
+  EXPECT_EQ(ok.output, "OK: " + config().string() + ": 1 sources, 2 hashtags\n");
+
+  write_file(config(), "storage:\n  path: h.db\n  retention: forever\nsources: []\n");
+  const auto bad = cli({"--config.check"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.errors, HasSubstr("FAILED: " + config().string() + ":3: storage.retention: "));
+}
+
+TEST_F(ExporterE2E, MissingApiKeyIsAConfigErrorWithoutStarting) {
+  environment.clear();
+  const auto check = cli({"--config.check"});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_THAT(check.errors, HasSubstr(config().string() + ":"));
+  EXPECT_THAT(check.errors, HasSubstr("FAKE_SCAVIO_KEY"));
+}
+
+}  // namespace
+}  // namespace hashtag_exporter::testing

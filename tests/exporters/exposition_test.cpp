@@ -1,0 +1,304 @@
+#include <hashtag_exporter/prometheus/exposition.hpp>
+
+#include "gunzip.hpp"
+#include "temp_dir.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <latch>
+#include <thread>
+#include <vector>
+
+namespace hashtag_exporter::prometheus_exporter {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::Not;
+
+constexpr const char* kPromtool = "/usr/bin/promtool";
+
+const BuildInfo kBuildInfo{"1.2.3", "abc123"};
+
+SourceState source(const std::string& name, const std::string& plugin_version) {
+  SourceState source;
+  source.name = name;
+  source.plugin = name;
+  source.plugin_version = plugin_version;
+  source.abi_version = 1;
+  return source;
+}
+
+HashtagState hashtag(const std::string& source, const std::string& name) {
+  HashtagState hashtag;
+  hashtag.source = source;
+  hashtag.hashtag = name;
+  return hashtag;
+}
+
+// Two sources and three hashtags covering every optional value both set and absent.
+void fill_sample(ExporterState& state) {
+  auto tiktok = source("tiktok", "1.2.0");
+  tiktok.errors_by_reason = {{"timeout", 3}, {"auth", 1}};
+  tiktok.last_collect_duration_seconds = 1.5;
+  tiktok.credits_remaining = 420;
+  state.sources = {source("demo", "0.1.0"), tiktok};
+
+  auto growing = hashtag("tiktok", "aitools");
+  growing.latest = Snapshot{1700000000, "tiktok", "aitools", 12345, 9876543210};
+  growing.videos_growth_percent = {{"1d", 5}, {"7d", 12.5}};
+  growing.views_growth_percent = {{"1d", -2.25}};
+  growing.up = true;
+  growing.last_success_timestamp = 1700000000;
+
+  auto failing = hashtag("tiktok", "llm");
+  failing.latest = Snapshot{1699990000, "tiktok", "llm", 500, 100000};
+  failing.up = false;
+  failing.last_success_timestamp = 1699990000;
+  failing.last_error = "timeout after 15s";
+
+  state.hashtags = {hashtag("demo", "newtag"), growing, failing};
+  state.config_last_reload_successful = false;
+  state.config_last_reload_success_timestamp = 1699000000;
+}
+
+constexpr const char* kSampleExposition =
+    R"(# HELP hashtag_videos Video count of the hashtag at the last successful collection.
+# TYPE hashtag_videos gauge
+hashtag_videos{source="tiktok",hashtag="aitools"} 12345
+hashtag_videos{source="tiktok",hashtag="llm"} 500
+# HELP hashtag_views View count of the hashtag at the last successful collection.
+# TYPE hashtag_views gauge
+hashtag_views{source="tiktok",hashtag="aitools"} 9876543210
+hashtag_views{source="tiktok",hashtag="llm"} 100000
+# HELP hashtag_videos_growth_percent Growth of the video count over the window in percent (5 means +5 %), as of the last collection.
+# TYPE hashtag_videos_growth_percent gauge
+hashtag_videos_growth_percent{source="tiktok",hashtag="aitools",window="1d"} 5
+hashtag_videos_growth_percent{source="tiktok",hashtag="aitools",window="7d"} 12.5
+# HELP hashtag_views_growth_percent Growth of the view count over the window in percent (5 means +5 %), as of the last collection.
+# TYPE hashtag_views_growth_percent gauge
+hashtag_views_growth_percent{source="tiktok",hashtag="aitools",window="1d"} -2.25
+# HELP hashtag_up 1 if the last fetch of the hashtag succeeded, else 0, as of the last collection.
+# TYPE hashtag_up gauge
+hashtag_up{source="demo",hashtag="newtag"} 0
+hashtag_up{source="tiktok",hashtag="aitools"} 1
+hashtag_up{source="tiktok",hashtag="llm"} 0
+# HELP hashtag_last_success_timestamp_seconds Unix time of the last successful fetch of the hashtag, as of the last collection.
+# TYPE hashtag_last_success_timestamp_seconds gauge
+hashtag_last_success_timestamp_seconds{source="tiktok",hashtag="aitools"} 1700000000
+hashtag_last_success_timestamp_seconds{source="tiktok",hashtag="llm"} 1699990000
+# HELP hashtag_collect_errors_total Failed fetches of the source by reason, counted up to the last collection.
+# TYPE hashtag_collect_errors_total counter
+hashtag_collect_errors_total{source="demo",reason="timeout"} 0
+hashtag_collect_errors_total{source="demo",reason="http_4xx"} 0
+hashtag_collect_errors_total{source="demo",reason="http_5xx"} 0
+hashtag_collect_errors_total{source="demo",reason="rate_limited"} 0
+hashtag_collect_errors_total{source="demo",reason="bad_response"} 0
+hashtag_collect_errors_total{source="demo",reason="not_found"} 0
+hashtag_collect_errors_total{source="demo",reason="auth"} 0
+hashtag_collect_errors_total{source="demo",reason="credits"} 0
+hashtag_collect_errors_total{source="tiktok",reason="timeout"} 3
+hashtag_collect_errors_total{source="tiktok",reason="http_4xx"} 0
+hashtag_collect_errors_total{source="tiktok",reason="http_5xx"} 0
+hashtag_collect_errors_total{source="tiktok",reason="rate_limited"} 0
+hashtag_collect_errors_total{source="tiktok",reason="bad_response"} 0
+hashtag_collect_errors_total{source="tiktok",reason="not_found"} 0
+hashtag_collect_errors_total{source="tiktok",reason="auth"} 1
+hashtag_collect_errors_total{source="tiktok",reason="credits"} 0
+# HELP hashtag_collect_duration_seconds How long the last collection round of the source took.
+# TYPE hashtag_collect_duration_seconds gauge
+hashtag_collect_duration_seconds{source="tiktok"} 1.5
+# HELP hashtag_source_credits_remaining Remaining API credits of the source, as reported at the last collection.
+# TYPE hashtag_source_credits_remaining gauge
+hashtag_source_credits_remaining{source="tiktok"} 420
+# HELP hashtag_exporter_plugin_info Plugin that collects the source, as loaded for the last collection; always 1.
+# TYPE hashtag_exporter_plugin_info gauge
+hashtag_exporter_plugin_info{source="demo",plugin="demo",version="0.1.0",abi_version="1"} 1
+hashtag_exporter_plugin_info{source="tiktok",plugin="tiktok",version="1.2.0",abi_version="1"} 1
+# HELP hashtag_exporter_config_last_reload_successful 1 if the last configuration reload succeeded, else 0.
+# TYPE hashtag_exporter_config_last_reload_successful gauge
+hashtag_exporter_config_last_reload_successful 0
+# HELP hashtag_exporter_config_last_reload_success_timestamp_seconds Unix time of the last successful configuration (re)load.
+# TYPE hashtag_exporter_config_last_reload_success_timestamp_seconds gauge
+hashtag_exporter_config_last_reload_success_timestamp_seconds 1699000000
+# HELP hashtag_exporter_build_info Version and revision hashtag_exporter was built from; always 1.
+# TYPE hashtag_exporter_build_info gauge
+hashtag_exporter_build_info{revision="abc123",version="1.2.3"} 1
+)";
+
+// The two self-metrics describe the previous render, so their values vary; they come last.
+constexpr const char* kSelfMetricsStart = "# HELP hashtag_exporter_render_duration_seconds";
+
+std::string without_self_metrics(const std::string& body) {
+  return body.substr(0, body.find(kSelfMetricsStart));
+}
+
+struct PromtoolResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+// Pipes `body` into `promtool check metrics`, which lints the exposition read from stdin.
+PromtoolResult promtool_check(const std::string& body) {
+  const testing::TempDir dir;
+  const auto output_file = dir / "promtool.out";
+  const auto command =
+      std::string(kPromtool) + " check metrics > '" + output_file.string() + "' 2>&1";
+  FILE* promtool = popen(command.c_str(), "w");
+  if (promtool == nullptr) return {};
+  std::fwrite(body.data(), 1, body.size(), promtool);
+  const int status = pclose(promtool);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::read_file(output_file)};
+}
+
+TEST(ExpositionTest, RendersEveryMetricOfTheSpecForASampleState) {
+  StateStore store;
+  store.update(fill_sample);
+  Exposition exposition(store, kBuildInfo);
+
+  EXPECT_EQ(without_self_metrics(*exposition.body()), kSampleExposition);
+}
+
+TEST(ExpositionTest, EndsWithTheRenderSelfMetrics) {
+  StateStore store;
+  Exposition exposition(store, kBuildInfo);
+  const auto body = *exposition.body();
+
+  const auto self_metrics = body.substr(body.find(kSelfMetricsStart));
+  EXPECT_THAT(self_metrics, HasSubstr("\n# TYPE hashtag_exporter_render_duration_seconds gauge\n"
+                                      "hashtag_exporter_render_duration_seconds 0\n"));
+  EXPECT_THAT(self_metrics, HasSubstr("# TYPE hashtag_exporter_exposition_bytes gauge\n"
+                                      "hashtag_exporter_exposition_bytes 0\n"));
+}
+
+TEST(ExpositionTest, SelfMetricsDescribeThePreviousRender) {
+  StateStore store;
+  Exposition exposition(store, kBuildInfo);
+  const auto first = exposition.body();
+  store.update(fill_sample);
+  const auto second = exposition.body();
+
+  EXPECT_THAT(*second, HasSubstr("\nhashtag_exporter_exposition_bytes " +
+                                 std::to_string(first->size()) + "\n"));
+  EXPECT_THAT(*second, Not(HasSubstr("\nhashtag_exporter_render_duration_seconds 0\n")));
+}
+
+TEST(ExpositionTest, EmptyStateShowsOnlyExporterMetrics) {
+  StateStore store;
+  Exposition exposition(store, kBuildInfo);
+  const auto body = *exposition.body();
+
+  EXPECT_THAT(body, Not(HasSubstr("hashtag_videos")));
+  EXPECT_THAT(body, Not(HasSubstr("hashtag_up")));
+  EXPECT_THAT(body, Not(HasSubstr("hashtag_collect_errors_total")));
+  EXPECT_THAT(body, Not(HasSubstr("hashtag_exporter_config_last_reload_success_timestamp")));
+  EXPECT_THAT(body, HasSubstr("\nhashtag_exporter_config_last_reload_successful 1\n"));
+  EXPECT_THAT(
+      body, HasSubstr("\nhashtag_exporter_build_info{revision=\"abc123\",version=\"1.2.3\"} 1\n"));
+}
+
+TEST(ExpositionTest, HasNoSampleTimestamps) {
+  StateStore store;
+  store.update(fill_sample);
+  Exposition exposition(store, kBuildInfo);
+  const auto body = *exposition.body();
+
+  // A sample line is `name{labels} value`; a timestamp would add a third field.
+  std::size_t start = 0;
+  for (auto end = body.find('\n'); end != std::string::npos; end = body.find('\n', start)) {
+    const auto line = body.substr(start, end - start);
+    start = end + 1;
+    if (!line.starts_with('#')) {
+      EXPECT_THAT(line, MatchesRegex("[a-z_]+(\\{.*\\})? [^ ]+"));
+    }
+  }
+}
+
+TEST(ExpositionTest, EscapesLabelValues) {
+  StateStore store;
+  store.update([](ExporterState& state) {
+    state.hashtags = {hashtag("tiktok", "say\"hi\\")};
+    state.hashtags.front().up = true;
+  });
+  Exposition exposition(store, kBuildInfo);
+
+  EXPECT_THAT(*exposition.body(),
+              HasSubstr("hashtag_up{source=\"tiktok\",hashtag=\"say\\\"hi\\\\\"} 1\n"));
+}
+
+TEST(ExpositionTest, PassesPromtoolLint) {
+  if (!std::filesystem::exists(kPromtool)) GTEST_SKIP() << kPromtool << " not installed";
+  StateStore store;
+  store.update(fill_sample);
+  Exposition exposition(store, kBuildInfo);
+
+  const auto result = promtool_check(*exposition.body());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output, "");
+}
+
+TEST(ExpositionTest, EmptyStatePassesPromtoolLint) {
+  if (!std::filesystem::exists(kPromtool)) GTEST_SKIP() << kPromtool << " not installed";
+  StateStore store;
+  Exposition exposition(store, kBuildInfo);
+
+  const auto result = promtool_check(*exposition.body());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output, "");
+}
+
+TEST(ExpositionTest, ReusesTheBodyUntilTheStateChanges) {
+  StateStore store;
+  Exposition exposition(store, kBuildInfo);
+
+  const auto first = exposition.body();
+  const auto first_gzip = exposition.gzip_body();
+  EXPECT_EQ(exposition.body(), first);
+  EXPECT_EQ(exposition.gzip_body(), first_gzip);
+
+  store.update(fill_sample);
+  const auto second = exposition.body();
+  EXPECT_NE(second, first);
+  EXPECT_NE(exposition.gzip_body(), first_gzip);
+  EXPECT_THAT(*second, HasSubstr("hashtag_videos{"));
+  EXPECT_EQ(exposition.body(), second);
+}
+
+TEST(ExpositionTest, ConcurrentScrapesOfOneGenerationShareOneRender) {
+  StateStore store;
+  store.update(fill_sample);
+  Exposition exposition(store, kBuildInfo);
+  constexpr int kScrapes = 8;
+  std::vector<std::shared_ptr<const std::string>> bodies(kScrapes);
+  std::latch start(kScrapes);
+  {
+    std::vector<std::jthread> scrapes;
+    for (int i = 0; i < kScrapes; ++i) {
+      scrapes.emplace_back([&, i] {
+        start.arrive_and_wait();
+        bodies[i] = exposition.body();
+      });
+    }
+  }
+  for (const auto& body : bodies) EXPECT_EQ(body, bodies.front());
+}
+
+TEST(ExpositionTest, GzipBodyDecompressesToTheBody) {
+  StateStore store;
+  store.update(fill_sample);
+  Exposition exposition(store, kBuildInfo);
+
+  const auto compressed = exposition.gzip_body();
+  ASSERT_GE(compressed->size(), 2U);
+  EXPECT_EQ(static_cast<unsigned char>((*compressed)[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>((*compressed)[1]), 0x8b);
+  EXPECT_LT(compressed->size(), exposition.body()->size());
+  EXPECT_EQ(testing::gunzip(*compressed), *exposition.body());
+}
+
+}  // namespace
+}  // namespace hashtag_exporter::prometheus_exporter

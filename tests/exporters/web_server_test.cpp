@@ -1,0 +1,354 @@
+#include <hashtag_exporter/prometheus/web_server.hpp>
+
+#include "gunzip.hpp"
+#include "http.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <stdexcept>
+
+namespace hashtag_exporter::prometheus_exporter {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::http_get;
+using testing::http_request;
+using ::testing::Not;
+
+constexpr const char* kExpositionFormat = "text/plain; version=0.0.4; charset=utf-8";
+
+WebHooks always_ready() {
+  return {[] { return true; }, [] { return std::optional<std::string>(); }};
+}
+
+// One server for every request test: stopping civetweb after it has served takes seconds.
+class WebServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    state_ = new StateStore;
+    state_->update([](ExporterState& state) {
+      SourceState tiktok;
+      tiktok.name = "tiktok";
+      tiktok.plugin = "tiktok";
+      state.sources = {tiktok};
+
+      HashtagState fetched;
+      fetched.source = "tiktok";
+      fetched.hashtag = "aitools";
+      fetched.latest = Snapshot{1700000000, "tiktok", "aitools", 12345, 9876543210};
+      fetched.videos_growth_percent = {{"1d", 5}, {"7d", 12.5}};
+      fetched.views_growth_percent = {{"1d", -2.25}};
+      fetched.up = true;
+      fetched.last_success_timestamp = 1700000000;
+
+      HashtagState never_fetched;
+      never_fetched.source = "tiktok";
+      never_fetched.hashtag = "newtag";
+      never_fetched.last_error = "auth: API key rejected";
+
+      state.hashtags = {fetched, never_fetched};
+    });
+    WebOptions options;
+    options.listen_addresses = {"127.0.0.1:0"};
+    options.build_info = {"1.2.3", "abc123"};
+    WebHooks hooks{[] { return ready_.load(); },
+                   []() -> std::optional<std::string> {
+                     std::lock_guard lock(reload_mutex_);
+                     ++reloads_;
+                     return reload_error_;
+                   }};
+    server_ = new WebServer(options, *state_, hooks);
+    base_url_ = "http://127.0.0.1:" + std::to_string(server_->ports().at(0));
+  }
+
+  static void TearDownTestSuite() {
+    delete server_;
+    delete state_;
+  }
+
+  void SetUp() override {
+    ready_ = true;
+    std::lock_guard lock(reload_mutex_);
+    reload_error_.reset();
+  }
+
+  static std::string url(const std::string& path) { return base_url_ + path; }
+
+  static void fail_reloads_with(std::string error) {
+    std::lock_guard lock(reload_mutex_);
+    reload_error_ = std::move(error);
+  }
+
+  static int reloads() {
+    std::lock_guard lock(reload_mutex_);
+    return reloads_;
+  }
+
+  static inline StateStore* state_ = nullptr;
+  static inline WebServer* server_ = nullptr;
+  static inline std::string base_url_;
+  static inline std::atomic<bool> ready_ = true;
+  static inline std::mutex reload_mutex_;
+  static inline std::optional<std::string> reload_error_;
+  static inline int reloads_ = 0;
+};
+
+TEST_F(WebServerTest, LandingPageLinksEveryEndpoint) {
+  const auto reply = http_get(url("/"));
+
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.headers.at("content-type"), "text/html; charset=utf-8");
+  EXPECT_THAT(reply.body, HasSubstr("hashtag_exporter"));
+  EXPECT_THAT(reply.body, HasSubstr("1.2.3"));
+  for (const char* path : {"/metrics", "/-/healthy", "/-/ready", "/api/v1/hashtags"}) {
+    EXPECT_THAT(reply.body, HasSubstr("href=\"" + std::string(path) + "\""));
+  }
+}
+
+TEST_F(WebServerTest, ServesTheExposition) {
+  const auto reply = http_get(url("/metrics"));
+
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.headers.at("content-type"), kExpositionFormat);
+  EXPECT_EQ(reply.headers.count("content-encoding"), 0U);
+  EXPECT_EQ(reply.headers.at("content-length"), std::to_string(reply.body.size()));
+  EXPECT_THAT(reply.body,
+              HasSubstr("\nhashtag_videos{source=\"tiktok\",hashtag=\"aitools\"} 12345\n"));
+  EXPECT_THAT(reply.body, HasSubstr("\nhashtag_up{source=\"tiktok\",hashtag=\"newtag\"} 0\n"));
+  EXPECT_THAT(
+      reply.body,
+      HasSubstr("\nhashtag_exporter_build_info{revision=\"abc123\",version=\"1.2.3\"} 1\n"));
+}
+
+TEST_F(WebServerTest, IgnoresTheQueryString) {
+  EXPECT_EQ(http_get(url("/metrics?debug=1")).status, 200);
+}
+
+TEST_F(WebServerTest, GzipsTheExpositionWhenAccepted) {
+  const auto plain = http_get(url("/metrics"));
+  const auto compressed = http_request("GET", url("/metrics"), {}, {{"Accept-Encoding", "gzip"}});
+
+  EXPECT_EQ(compressed.status, 200);
+  EXPECT_EQ(compressed.headers.at("content-encoding"), "gzip");
+  EXPECT_EQ(compressed.headers.at("content-type"), kExpositionFormat);
+  EXPECT_EQ(compressed.headers.at("vary"), "Accept-Encoding");
+  EXPECT_EQ(testing::gunzip(compressed.body), plain.body);
+}
+
+TEST_F(WebServerTest, NegotiatesGzipLikeRfc9110) {
+  const auto encoding_for = [](const std::string& accept_encoding) {
+    const auto reply =
+        http_request("GET", url("/metrics"), {}, {{"Accept-Encoding", accept_encoding}});
+    const auto found = reply.headers.find("content-encoding");
+    return found == reply.headers.end() ? std::string("identity") : found->second;
+  };
+  EXPECT_EQ(encoding_for("br;q=1.0, GZIP;q=0.5"), "gzip");
+  EXPECT_EQ(encoding_for("*"), "gzip");
+  EXPECT_EQ(encoding_for("gzip;q=0"), "identity");
+  EXPECT_EQ(encoding_for("gzip; q=0.000, *"), "identity");
+  EXPECT_EQ(encoding_for("deflate, identity"), "identity");
+}
+
+TEST_F(WebServerTest, HeadAnswersWithoutABody) {
+  const auto reply = http_request("HEAD", url("/metrics"));
+
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.headers.at("content-type"), kExpositionFormat);
+  EXPECT_NE(reply.headers.at("content-length"), "0");
+  EXPECT_EQ(reply.body, "");
+}
+
+TEST_F(WebServerTest, IsHealthy) {
+  const auto reply = http_get(url("/-/healthy"));
+
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body, "Healthy.");
+  EXPECT_EQ(reply.headers.at("content-type"), "text/plain; charset=utf-8");
+}
+
+TEST_F(WebServerTest, ReadinessFollowsTheHook) {
+  ready_ = false;
+  const auto not_ready = http_get(url("/-/ready"));
+  EXPECT_EQ(not_ready.status, 503);
+  EXPECT_EQ(not_ready.body, "Not ready.");
+
+  ready_ = true;
+  const auto ready = http_get(url("/-/ready"));
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.body, "Ready.");
+}
+
+TEST_F(WebServerTest, ReloadCallsTheHook) {
+  const int before = reloads();
+  const auto reply = http_request("POST", url("/-/reload"));
+
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reloads(), before + 1);
+}
+
+TEST_F(WebServerTest, FailedReloadAnswers500WithTheError) {
+  fail_reloads_with("hashtag_exporter.yml:3: sources: expected a sequence");
+  const auto reply = http_request("POST", url("/-/reload"));
+
+  EXPECT_EQ(reply.status, 500);
+  EXPECT_EQ(reply.body, "hashtag_exporter.yml:3: sources: expected a sequence");
+}
+
+TEST_F(WebServerTest, ReloadOnlyAcceptsPost) {
+  const int before = reloads();
+  for (const char* method : {"GET", "PUT", "DELETE"}) {
+    const auto reply = http_request(method, url("/-/reload"));
+    EXPECT_EQ(reply.status, 405) << method;
+    EXPECT_EQ(reply.headers.at("allow"), "POST") << method;
+  }
+  EXPECT_EQ(reloads(), before);
+}
+
+TEST_F(WebServerTest, ReadEndpointsRefuseOtherMethods) {
+  for (const char* path : {"/", "/metrics", "/-/healthy", "/-/ready", "/api/v1/hashtags"}) {
+    const auto reply = http_request("POST", url(path));
+    EXPECT_EQ(reply.status, 405) << path;
+    EXPECT_EQ(reply.headers.at("allow"), "GET, HEAD") << path;
+  }
+  EXPECT_EQ(http_request("DELETE", url("/api/v1/hashtags")).status, 405);
+}
+
+TEST_F(WebServerTest, UnknownPathsAreNotFound) {
+  for (const char* path : {"/nope", "/metrics/", "/api/v1", "/-/"}) {
+    EXPECT_EQ(http_get(url(path)).status, 404) << path;
+  }
+  EXPECT_EQ(http_request("POST", url("/nope")).status, 404);
+}
+
+TEST_F(WebServerTest, ListsHashtagsAsJson) {
+  const auto reply = http_get(url("/api/v1/hashtags"));
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.headers.at("content-type"), "application/json");
+
+  const auto json = nlohmann::json::parse(reply.body);
+  ASSERT_EQ(json.at("hashtags").size(), 2U);
+  const auto& fetched = json["hashtags"][0];
+  EXPECT_EQ(fetched.at("source"), "tiktok");
+  EXPECT_EQ(fetched.at("hashtag"), "aitools");
+  EXPECT_EQ(fetched.at("video_count"), 12345);
+  EXPECT_EQ(fetched.at("view_count"), 9876543210);
+  EXPECT_EQ(fetched.at("snapshot_timestamp"), 1700000000);
+  EXPECT_EQ(fetched.at("up"), true);
+  EXPECT_EQ(fetched.at("last_success_timestamp"), 1700000000);
+  EXPECT_EQ(fetched.at("videos_growth_percent"), (nlohmann::json{{"1d", 5.0}, {"7d", 12.5}}));
+  EXPECT_EQ(fetched.at("views_growth_percent"), (nlohmann::json{{"1d", -2.25}}));
+  EXPECT_TRUE(fetched.at("last_error").is_null());
+
+  const auto& never_fetched = json["hashtags"][1];
+  EXPECT_EQ(never_fetched.at("hashtag"), "newtag");
+  EXPECT_TRUE(never_fetched.at("video_count").is_null());
+  EXPECT_TRUE(never_fetched.at("view_count").is_null());
+  EXPECT_TRUE(never_fetched.at("snapshot_timestamp").is_null());
+  EXPECT_EQ(never_fetched.at("up"), false);
+  EXPECT_TRUE(never_fetched.at("last_success_timestamp").is_null());
+  EXPECT_EQ(never_fetched.at("videos_growth_percent"), nlohmann::json::object());
+  EXPECT_EQ(never_fetched.at("last_error"), "auth: API key rejected");
+}
+
+TEST_F(WebServerTest, ScrapesSeeStateUpdates) {
+  state_->update([](ExporterState& state) { state.config_last_reload_successful = false; });
+  EXPECT_THAT(http_get(url("/metrics")).body,
+              HasSubstr("\nhashtag_exporter_config_last_reload_successful 0\n"));
+  state_->update([](ExporterState& state) { state.config_last_reload_successful = true; });
+  EXPECT_THAT(http_get(url("/metrics")).body,
+              Not(HasSubstr("\nhashtag_exporter_config_last_reload_successful 0\n")));
+}
+
+// Servers below never serve a request, so they stop at once.
+
+TEST(WebServerStartTest, ReportsThePortsBoundInTheOrderOfTheAddresses) {
+  StateStore state;
+  WebOptions options;
+  options.listen_addresses = {"127.0.0.1:0", "localhost:0"};
+  const WebServer server(options, state, always_ready());
+
+  const auto ports = server.ports();
+  ASSERT_EQ(ports.size(), 2U);
+  EXPECT_NE(ports[0], 0);
+  EXPECT_NE(ports[1], 0);
+  EXPECT_NE(ports[0], ports[1]);
+}
+
+TEST(WebServerStartTest, EmptyHostListensOnEveryInterface) {
+  StateStore state;
+  WebOptions options;
+  options.listen_addresses = {":0"};
+  const WebServer server(options, state, always_ready());
+
+  ASSERT_EQ(server.ports().size(), 1U);
+  EXPECT_NE(server.ports()[0], 0);
+}
+
+TEST(WebServerStartTest, BindFailureNamesTheAddress) {
+  StateStore state;
+  WebOptions options;
+  options.listen_addresses = {"127.0.0.1:0"};
+  const WebServer first(options, state, always_ready());
+  const auto taken = "127.0.0.1:" + std::to_string(first.ports().at(0));
+
+  options.listen_addresses = {taken};
+  try {
+    WebServer second(options, state, always_ready());
+    FAIL() << "bound a port that is taken";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("\"" + taken + "\""));
+    EXPECT_THAT(e.what(), HasSubstr("Address already in use"));
+  }
+}
+
+TEST(WebServerStartTest, MalformedAddressesAreRejected) {
+  StateStore state;
+  for (const char* address : {"19929", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:80s", "a,b:80",
+                              "[::1:9000", "[nonsense]:9000"}) {
+    WebOptions options;
+    options.listen_addresses = {address};
+    try {
+      WebServer server(options, state, always_ready());
+      ADD_FAILURE() << "accepted " << address;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), HasSubstr(std::string("\"") + address + "\"")) << address;
+    }
+  }
+}
+
+TEST(WebServerStartTest, Ipv6AddressesBindOrSayIpv6IsMissing) {
+  StateStore state;
+  WebOptions options;
+  options.listen_addresses = {"[::1]:0"};
+  try {
+    const WebServer server(options, state, always_ready());
+    EXPECT_NE(server.ports().at(0), 0);
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("\"[::1]:0\""));
+    EXPECT_THAT(e.what(), HasSubstr("IPv6"));
+  }
+}
+
+TEST(WebServerStartTest, TelemetryPathMustBeAFreeAbsolutePath) {
+  StateStore state;
+  for (const char* path : {"metrics", "", "/-/healthy", "/"}) {
+    WebOptions options;
+    options.listen_addresses = {"127.0.0.1:0"};
+    options.telemetry_path = path;
+    EXPECT_THROW(WebServer(options, state, always_ready()), std::invalid_argument) << path;
+  }
+}
+
+TEST(WebServerStartTest, BothHooksAreRequired) {
+  StateStore state;
+  WebOptions options;
+  options.listen_addresses = {"127.0.0.1:0"};
+  EXPECT_THROW(WebServer(options, state, WebHooks{}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace hashtag_exporter::prometheus_exporter

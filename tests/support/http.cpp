@@ -1,0 +1,91 @@
+#include "http.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+namespace hashtag_exporter::testing {
+namespace {
+
+std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+std::string trim(std::string text) {
+  const auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
+  text.erase(std::find_if(text.rbegin(), text.rend(), not_space).base(), text.end());
+  return text;
+}
+
+// Called once per header line, including the status line and the blank line after the headers;
+// a redirect or a 100 Continue starts a new block, so the status line clears what came before.
+std::size_t store_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto& headers = *static_cast<std::map<std::string, std::string>*>(user);
+  const std::string line(data, size * count);
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers.clear();
+  } else if (const auto colon = line.find(':'); colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    headers[name] = trim(line.substr(colon + 1));
+  }
+  return size * count;
+}
+
+}  // namespace
+
+HttpReply http_request(const std::string& method, const std::string& url, const std::string& body,
+                       const std::map<std::string, std::string>& headers, long timeout_ms) {
+  static std::once_flag curl_initialised;
+  std::call_once(curl_initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+
+  const std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
+                                                                 &curl_easy_cleanup);
+  if (!curl) throw std::runtime_error("curl_easy_init failed");
+  curl_slist* raw_headers = nullptr;
+  for (const auto& [name, value] : headers) {
+    raw_headers = curl_slist_append(raw_headers, (name + ": " + value).c_str());
+  }
+  const std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(
+      raw_headers, &curl_slist_free_all);
+
+  HttpReply reply;
+  char error[CURL_ERROR_SIZE] = {};
+  CURL* handle = curl.get();
+  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (method == "HEAD") curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list.get());
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &append_body);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &store_header);
+  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &reply.headers);
+  const CURLcode code = curl_easy_perform(handle);
+  if (code != CURLE_OK) {
+    reply.error = error[0] != '\0' ? error : curl_easy_strerror(code);
+    return reply;
+  }
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply.status);
+  return reply;
+}
+
+HttpReply http_get(const std::string& url, long timeout_ms) {
+  return http_request("GET", url, {}, {}, timeout_ms);
+}
+
+}  // namespace hashtag_exporter::testing
