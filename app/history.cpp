@@ -2,27 +2,14 @@
 
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/store.hpp>
+#include <hashtag_exporter/time_format.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <ctime>
 #include <iostream>
 
 namespace hashtag_exporter::app {
-namespace {
-
-std::string rfc3339(std::int64_t unix_seconds) {
-  const std::time_t time = unix_seconds;
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
-
-}  // namespace
-
 int run_history(const CommonOptions& options, const HistoryCommandOptions& history) {
   const auto hashtag = normalise_hashtag(history.hashtag);
   if (hashtag.empty()) {
@@ -36,7 +23,7 @@ int run_history(const CommonOptions& options, const HistoryCommandOptions& histo
     if (history.format == "json") {
       auto rows = nlohmann::json::array();
       for (const auto& s : snapshots) {
-        rows.push_back({{"timestamp", rfc3339(s.timestamp)},
+        rows.push_back({{"timestamp", format_rfc3339(s.timestamp)},
                         {"source", s.source},
                         {"hashtag", s.hashtag},
                         {"video_count", s.video_count},
@@ -46,14 +33,14 @@ int run_history(const CommonOptions& options, const HistoryCommandOptions& histo
     } else if (history.format == "csv") {
       std::cout << "timestamp,source,hashtag,video_count,view_count\n";
       for (const auto& s : snapshots) {
-        std::cout << fmt::format("{},{},{},{},{}\n", rfc3339(s.timestamp), s.source, s.hashtag,
+        std::cout << fmt::format("{},{},{},{},{}\n", format_rfc3339(s.timestamp), s.source, s.hashtag,
                                  s.video_count, s.view_count);
       }
     } else {
       std::cout << fmt::format("{:<21} {:<12} {:<20} {:>14} {:>16}\n", "TIMESTAMP", "SOURCE",
                                "HASHTAG", "VIDEOS", "VIEWS");
       for (const auto& s : snapshots) {
-        std::cout << fmt::format("{:<21} {:<12} {:<20} {:>14} {:>16}\n", rfc3339(s.timestamp),
+        std::cout << fmt::format("{:<21} {:<12} {:<20} {:>14} {:>16}\n", format_rfc3339(s.timestamp),
                                  s.source, s.hashtag, s.video_count, s.view_count);
       }
     }

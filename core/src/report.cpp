@@ -1,9 +1,9 @@
 #include <hashtag_exporter/report.hpp>
+#include <hashtag_exporter/time_format.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ctime>
 
 namespace hashtag_exporter {
 namespace {
@@ -16,15 +16,6 @@ std::string with_thousands(std::int64_t value) {
     out += digits[i];
   }
   return value < 0 ? "-" + out : out;
-}
-
-std::string iso_date(std::int64_t unix_seconds) {
-  const std::time_t time = unix_seconds;
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char buffer[16];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d", &utc);
-  return buffer;
 }
 
 std::string signed_percent(double value) {
@@ -42,7 +33,7 @@ std::string format_report(const ExporterState& state, const ReportOptions& optio
   };
   std::vector<Trending> trending;
   for (const auto& source : state.sources) {
-    out += fmt::format("{} Hashtag Report — {}\n", source.name, iso_date(options.date));
+    out += fmt::format("{} Hashtag Report — {}\n", source.name, format_date(options.date));
     out += std::string(50, '-') + "\n";
     for (const auto& entry : state.hashtags) {
       if (entry.source != source.name) continue;

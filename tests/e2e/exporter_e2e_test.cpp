@@ -6,6 +6,8 @@
 #include <ctime>
 #include <thread>
 
+#include <hashtag_exporter/time_format.hpp>
+
 #include "exporter_process.hpp"
 #include "fake_scavio.hpp"
 #include "http.hpp"
@@ -22,15 +24,6 @@ const std::string kBinary = HX_TEST_EXPORTER_BINARY;
 std::string series(const std::string& metric, const std::string& hashtag,
                    const std::string& extra = "") {
   return metric + "{source=\"tiktok\",hashtag=\"" + hashtag + "\"" + extra + "}";
-}
-
-std::string rfc3339(std::int64_t unix_seconds) {
-  const std::time_t time = unix_seconds;
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
 }
 
 class ExporterE2E : public ::testing::Test {
@@ -115,7 +108,7 @@ TEST_F(ExporterE2E, ServesTheFirstCollectionAndPassesPromtool) {
 }
 
 TEST_F(ExporterE2E, GrowthComesFromYesterdaysImportedSnapshot) {
-  const auto yesterday = rfc3339(std::time(nullptr) - 86400 - 60);
+  const auto yesterday = format_rfc3339(std::time(nullptr) - 86400 - 60);
   write_file(dir / "yesterday.csv", "timestamp,source,hashtag,video_count,view_count\n" +
                                         yesterday + ",tiktok,aitools,1000,500000\n" + yesterday +
                                         ",tiktok,llm,2000,900000\n");
@@ -203,7 +196,7 @@ TEST_F(ExporterE2E, SigtermStopsCleanly) {
 }
 
 TEST_F(ExporterE2E, CollectOncePrintsTheReportAndExitCodeReflectsFailures) {
-  const auto yesterday = rfc3339(std::time(nullptr) - 86400 - 60);
+  const auto yesterday = format_rfc3339(std::time(nullptr) - 86400 - 60);
   write_file(dir / "yesterday.csv", "timestamp,source,hashtag,video_count,view_count\n" +
                                         yesterday + ",tiktok,aitools,1000,500000\n");
   ASSERT_EQ(cli({"import", (dir / "yesterday.csv").string()}).exit_code, 0);

@@ -160,6 +160,28 @@ std::pair<std::int64_t, std::int64_t> default_counts(const std::string& tag) {
   return {videos, videos * 150};
 }
 
+std::string settings_json(const std::string& api_url, const nlohmann::json& extra) {
+  nlohmann::json settings{{"api_url", api_url + "/"},
+                          {"api_key_env", kKeyVariable},
+                          {"timeout", "500ms"},
+                          {"max_in_flight", 4},
+                          {"max_attempts", 2}};
+  settings.update(extra);
+  return settings.dump();
+}
+
+// Settings checks: nothing is called, so no server is needed.
+class TiktokSettingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { setenv(kKeyVariable, "test-key", 1); }
+
+  static std::string settings(const nlohmann::json& extra = nlohmann::json::object()) {
+    return settings_json("http://127.0.0.1:9", extra);
+  }
+
+  TestHost host_;
+};
+
 class TiktokPluginTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { server_ = std::make_unique<FakeScavio>(); }
@@ -171,14 +193,8 @@ class TiktokPluginTest : public ::testing::Test {
 
   static FakeScavio& server() { return *server_; }
 
-  std::string settings(nlohmann::json extra = nlohmann::json::object()) const {
-    nlohmann::json settings{{"api_url", server().url() + "/"},
-                            {"api_key_env", kKeyVariable},
-                            {"timeout", "500ms"},
-                            {"max_in_flight", 4},
-                            {"max_attempts", 2}};
-    settings.update(extra);
-    return settings.dump();
+  static std::string settings(const nlohmann::json& extra = nlohmann::json::object()) {
+    return settings_json(server().url(), extra);
   }
 
   TestHost host_;
@@ -214,20 +230,6 @@ TEST_F(TiktokPluginTest, SendsTheDocumentedRequest) {
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0]["hashtag"], "aitools");
   EXPECT_EQ(requests[0]["auth_ok"], true);
-}
-
-TEST_F(TiktokPluginTest, PassesItsLimitsToTheHost) {
-  Instance instance(host_, settings({{"timeout", "2s"},
-                                     {"max_in_flight", 3},
-                                     {"requests_per_minute", 30},
-                                     {"max_attempts", 5},
-                                     {"max_response_bytes", 4096}}));
-  ASSERT_TRUE(instance.created()) << instance.error().message;
-  EXPECT_EQ(host_.http_options().timeout, 2s);
-  EXPECT_EQ(host_.http_options().max_in_flight, 3u);
-  EXPECT_EQ(host_.http_options().requests_per_minute, 30u);
-  EXPECT_EQ(host_.http_options().max_attempts, 5u);
-  EXPECT_EQ(host_.http_options().max_body_bytes, 4096u);
 }
 
 TEST_F(TiktokPluginTest, ReportsEveryFailureWithItsReason) {
@@ -307,7 +309,21 @@ TEST_F(TiktokPluginTest, ReadsTheKeyFromAFile) {
   EXPECT_EQ(instance.collect({"llm"}).samples.size(), 1u);
 }
 
-TEST_F(TiktokPluginTest, RejectsAMissingKey) {
+TEST_F(TiktokSettingsTest, PassesItsLimitsToTheHost) {
+  Instance instance(host_, settings({{"timeout", "2s"},
+                                     {"max_in_flight", 3},
+                                     {"requests_per_minute", 30},
+                                     {"max_attempts", 5},
+                                     {"max_response_bytes", 4096}}));
+  ASSERT_TRUE(instance.created()) << instance.error().message;
+  EXPECT_EQ(host_.http_options().timeout, 2s);
+  EXPECT_EQ(host_.http_options().max_in_flight, 3u);
+  EXPECT_EQ(host_.http_options().requests_per_minute, 30u);
+  EXPECT_EQ(host_.http_options().max_attempts, 5u);
+  EXPECT_EQ(host_.http_options().max_body_bytes, 4096u);
+}
+
+TEST_F(TiktokSettingsTest, RejectsAMissingKey) {
   unsetenv(kKeyVariable);
   Instance unset(host_, settings());
   EXPECT_FALSE(unset.created());
@@ -319,7 +335,7 @@ TEST_F(TiktokPluginTest, RejectsAMissingKey) {
   EXPECT_STREQ(empty.error().key, "api_key_env");
 }
 
-TEST_F(TiktokPluginTest, RejectsAnEmptyOrMissingKeyFile) {
+TEST_F(TiktokSettingsTest, RejectsAnEmptyOrMissingKeyFile) {
   testing::TempDir dir;
   testing::write_file(dir / "empty", "\n");
   Instance empty(host_,
@@ -333,20 +349,20 @@ TEST_F(TiktokPluginTest, RejectsAnEmptyOrMissingKeyFile) {
   EXPECT_STREQ(missing.error().key, "api_key_file");
 }
 
-TEST_F(TiktokPluginTest, RejectsTwoKeySources) {
+TEST_F(TiktokSettingsTest, RejectsTwoKeySources) {
   Instance both(host_, settings({{"api_key_file", "/run/secrets/scavio"}}));
   EXPECT_FALSE(both.created());
   EXPECT_STREQ(both.error().key, "api_key_file");
 }
 
-TEST_F(TiktokPluginTest, NeverPutsTheKeyInSettingsErrors) {
+TEST_F(TiktokSettingsTest, NeverPutsTheKeyInSettingsErrors) {
   setenv(kKeyVariable, "secret\x01key", 1);
   Instance instance(host_, settings());
   EXPECT_FALSE(instance.created());
   EXPECT_EQ(std::string(instance.error().message).find("secret"), std::string::npos);
 }
 
-TEST_F(TiktokPluginTest, RejectsBadSettings) {
+TEST_F(TiktokSettingsTest, RejectsBadSettings) {
   const std::vector<std::pair<nlohmann::json, std::string>> cases = {
       {{{"api_url", "ftp://example.com"}}, "api_url"},
       {{{"timeout", "soon"}}, "timeout"},
