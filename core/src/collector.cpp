@@ -62,19 +62,25 @@ void Collector::track(const std::vector<TrackedSource>& sources) {
   std::vector<SourceState> next_sources;
   std::vector<HashtagState> next_hashtags;
   for (const auto& source : sources) {
-    SourceState entry;
+    SourceState source_state;
     for (const auto& old : previous->sources) {
-      if (old.name == source.name) entry = old;
+      if (old.name == source.name) source_state = old;
     }
-    entry.name = source.name;
-    entry.plugin = source.plugin.name;
-    entry.plugin_version = source.plugin.version;
-    entry.abi_version = source.plugin.abi_version;
-    for (const char* reason : kFailureReasons) entry.errors_by_reason.try_emplace(reason, 0);
-    next_sources.push_back(std::move(entry));
+    source_state.name = source.name;
+    source_state.plugin = source.plugin.name;
+    source_state.plugin_version = source.plugin.version;
+    source_state.abi_version = source.plugin.abi_version;
+    source_state.interval_seconds = source.interval.count();
+    for (const char* reason : kFailureReasons) source_state.errors_by_reason.try_emplace(reason, 0);
+    next_sources.push_back(std::move(source_state));
     for (const auto& hashtag : source.hashtags) {
       const auto* old = find_hashtag(previous->hashtags, source.name, hashtag);
-      next_hashtags.push_back(old != nullptr ? *old : restored(source.name, hashtag));
+      auto& hashtag_state =
+          next_hashtags.emplace_back(old != nullptr ? *old : restored(source.name, hashtag));
+      if (const auto threshold = source.alert_threshold_percent.find(hashtag);
+          threshold != source.alert_threshold_percent.end()) {
+        hashtag_state.alert_threshold_percent = threshold->second;
+      }
     }
   }
   std::sort(next_hashtags.begin(), next_hashtags.end(), [](const auto& a, const auto& b) {

@@ -100,6 +100,35 @@ std::string item_key(const std::string& list_key, std::size_t index) {
   return list_key + "[" + std::to_string(index) + "]";
 }
 
+// YAML 1.2 core schema floats, without .inf and .nan, which JSON cannot hold.
+bool looks_like_float(const std::string& text) {
+  static const std::regex pattern(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  return std::regex_match(text, pattern);
+}
+
+// Resolves an unquoted scalar the way YAML's core schema does: `5` is a number and `true` a
+// boolean, while `"5"` stays a string. Numbers outside the range of a double stay strings.
+nlohmann::json plain_scalar(const std::string& text) {
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  const std::string_view digits =
+      text.starts_with('+') ? std::string_view(text).substr(1) : std::string_view(text);
+  const auto* const end = digits.data() + digits.size();
+  std::int64_t integer = 0;
+  if (const auto result = std::from_chars(digits.data(), end, integer);
+      result.ec == std::errc() && result.ptr == end) {
+    return integer;
+  }
+  if (looks_like_float(text)) {
+    double number = 0;
+    if (const auto result = std::from_chars(digits.data(), end, number);
+        result.ec == std::errc() && result.ptr == end) {
+      return number;
+    }
+  }
+  return text;
+}
+
 class Reader {
  public:
   explicit Reader(std::filesystem::path file) : file_(std::move(file)) {}
@@ -173,6 +202,14 @@ class Reader {
     return std::chrono::duration_cast<seconds>(*parsed);
   }
 
+  double number(const Value& value, const std::string& what) const {
+    const auto parsed = value.node.IsScalar() && value.node.Tag() == "?"
+                            ? plain_scalar(value.node.Scalar())
+                            : nlohmann::json();
+    if (!parsed.is_number()) throw expected(value, what);
+    return parsed.get<double>();
+  }
+
   std::filesystem::path path(const Value& value, const std::string& what) const {
     const std::filesystem::path written = string(value, what);
     if (written.is_absolute()) return written;
@@ -182,35 +219,6 @@ class Reader {
  private:
   std::filesystem::path file_;
 };
-
-// YAML 1.2 core schema floats, without .inf and .nan, which JSON cannot hold.
-bool looks_like_float(const std::string& text) {
-  static const std::regex pattern(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-  return std::regex_match(text, pattern);
-}
-
-// Resolves an unquoted scalar the way YAML's core schema does: `5` is a number and `true` a
-// boolean, while `"5"` stays a string. Numbers outside the range of a double stay strings.
-nlohmann::json plain_scalar(const std::string& text) {
-  if (text == "true" || text == "True" || text == "TRUE") return true;
-  if (text == "false" || text == "False" || text == "FALSE") return false;
-  const std::string_view digits =
-      text.starts_with('+') ? std::string_view(text).substr(1) : std::string_view(text);
-  const auto* const end = digits.data() + digits.size();
-  std::int64_t integer = 0;
-  if (const auto result = std::from_chars(digits.data(), end, integer);
-      result.ec == std::errc() && result.ptr == end) {
-    return integer;
-  }
-  if (looks_like_float(text)) {
-    double number = 0;
-    if (const auto result = std::from_chars(digits.data(), end, number);
-        result.ec == std::errc() && result.ptr == end) {
-      return number;
-    }
-  }
-  return text;
-}
 
 nlohmann::json to_json(const Reader& reader, const Value& value) {
   switch (value.node.Type()) {
@@ -250,7 +258,10 @@ void read_storage(const Reader& reader, const Value& value, Config& config) {
 }
 
 void read_growth(const Reader& reader, const Value& value, Config& config) {
-  const auto fields = reader.mapping(value, {"windows"});
+  const auto fields = reader.mapping(value, {"windows", "alert_threshold_percent"});
+  if (const auto* threshold = find(fields, "alert_threshold_percent")) {
+    config.alert_threshold_percent = reader.number(*threshold, "a number of percent such as 5");
+  }
   const auto* windows = find(fields, "windows");
   if (windows == nullptr || !windows->present()) return;
   config.growth_windows.clear();
@@ -306,13 +317,36 @@ void read_hashtags(const Reader& reader, const Value& value, SourceConfig& sourc
   }
 }
 
+// Every hashtag's alert threshold: the source's default, then the per-hashtag overrides, which
+// must name hashtags of the source.
+void read_alert_thresholds(const Reader& reader, const Value* source_default,
+                           const Value* per_hashtag, double config_default, SourceConfig& source) {
+  const double fallback =
+      source_default ? reader.number(*source_default, "a number of percent such as 5")
+                     : config_default;
+  for (const auto& hashtag : source.hashtags) source.alert_threshold_percent[hashtag] = fallback;
+  if (per_hashtag == nullptr) return;
+  for (const auto& [raw, entry] :
+       reader.entries(*per_hashtag, "a mapping of hashtags to percents such as {aitools: 10}")) {
+    const auto tag = normalise_hashtag(raw);
+    if (!source.alert_threshold_percent.contains(tag)) {
+      throw reader.error(entry.line, entry.key,
+                         json_quoted(raw) + " is not one of the source's hashtags");
+    }
+    source.alert_threshold_percent[tag] = reader.number(entry, "a number of percent such as 5");
+  }
+}
+
 SourceConfig read_source(const Reader& reader, const Value& value,
-                         const std::vector<SourceConfig>& earlier_sources) {
+                         const std::vector<SourceConfig>& earlier_sources,
+                         double default_alert_threshold) {
   if (!value.present()) throw reader.expected(value, "a mapping with a source name and plugin");
   SourceConfig source;
   source.key = value.key;
   source.location = {reader.file(), value.line};
-  const auto fields = reader.mapping(value, {"name", "plugin", "interval", "hashtags", "settings"});
+  const auto fields =
+      reader.mapping(value, {"name", "plugin", "interval", "hashtags", "alert_threshold_percent",
+                             "hashtag_alert_thresholds", "settings"});
   const auto required = [&](std::string_view name, const std::string& what) -> const Value& {
     const auto* field = find(fields, name);
     if (field == nullptr) {
@@ -341,6 +375,8 @@ SourceConfig read_source(const Reader& reader, const Value& value,
         reader.duration(*interval, "a duration of at least 1s such as 6h", seconds{1});
   }
   read_hashtags(reader, required("hashtags", "a list of hashtags such as [aitools, llm]"), source);
+  read_alert_thresholds(reader, find(fields, "alert_threshold_percent"),
+                        find(fields, "hashtag_alert_thresholds"), default_alert_threshold, source);
   // `settings:` with nothing under it means no settings, the same as leaving it out.
   if (const auto* settings = find(fields, "settings"); settings && settings->present()) {
     for (const auto& [setting, entry] : reader.entries(*settings, "a mapping of plugin settings")) {
@@ -357,7 +393,8 @@ void read_sources(const Reader& reader, const Value& value, Config& config) {
   const auto items = reader.list(value, what);
   if (items.empty()) throw reader.expected(value, what);
   for (const auto& item : items) {
-    config.sources.push_back(read_source(reader, item, config.sources));
+    config.sources.push_back(
+        read_source(reader, item, config.sources, config.alert_threshold_percent));
   }
 }
 

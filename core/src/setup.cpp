@@ -5,7 +5,9 @@ namespace hashtag_exporter {
 std::vector<TrackedSource> Setup::tracked() const {
   std::vector<TrackedSource> tracked;
   for (const auto& source : sources) {
-    tracked.push_back({source->config().name, source->plugin(), source->config().hashtags});
+    const auto& source_config = source->config();
+    tracked.push_back({source_config.name, source->plugin(), source_config.hashtags,
+                       source_config.interval, source_config.alert_threshold_percent});
   }
   return tracked;
 }

@@ -14,7 +14,11 @@ const std::vector<GrowthWindow> kWindows{{"1d", std::chrono::seconds(kDay)},
                                          {"7d", std::chrono::seconds(7 * kDay)}};
 
 TrackedSource tiktok() {
-  return {"tiktok", {"/plugins/tiktok.so", "tiktok", "1.0.0", 1}, {"aitools", "llm"}};
+  return {"tiktok",
+          {"/plugins/tiktok.so", "tiktok", "1.0.0", 1},
+          {"aitools", "llm"},
+          std::chrono::hours(6),
+          {{"aitools", 5}, {"llm", 12.5}}};
 }
 
 CollectionRound round_at(std::int64_t at, std::vector<Snapshot> snapshots,
@@ -52,6 +56,8 @@ TEST_F(CollectorTest, TracksEveryHashtagWithAllReasonCountersAtZero) {
   ASSERT_EQ(current->sources.size(), 1u);
   EXPECT_EQ(current->sources[0].plugin_version, "1.0.0");
   EXPECT_EQ(current->sources[0].errors_by_reason.size(), std::size(kFailureReasons));
+  EXPECT_EQ(current->sources[0].interval_seconds, 6 * 3600);
+  EXPECT_EQ(hashtag(*current, "llm").alert_threshold_percent, 12.5);
 }
 
 TEST_F(CollectorTest, RecordsValuesAndDayOverDayGrowth) {

@@ -244,7 +244,7 @@ TEST_F(ConfigTest, RejectsUnknownKeysInsideBlocks) {
   EXPECT_EQ(error_of("storage:\n  retention: 1d\n  pth: x.db\n"),
             at(3) + "storage.pth: unknown key, expected one of path, retention");
   EXPECT_EQ(error_of("growth: {window: [1d]}\n"),
-            at(1) + "growth.window: unknown key, expected one of windows");
+            at(1) + "growth.window: unknown key, expected one of windows, alert_threshold_percent");
 }
 
 TEST_F(ConfigTest, RejectsUnknownSourceKeys) {
@@ -252,7 +252,7 @@ TEST_F(ConfigTest, RejectsUnknownSourceKeys) {
                                 "    setings: {}\n")),
             at(5) +
                 "sources[0].setings: unknown key, expected one of name, plugin, interval, "
-                "hashtags, settings");
+                "hashtags, alert_threshold_percent, hashtag_alert_thresholds, settings");
 }
 
 TEST_F(ConfigTest, RejectsKeysWrittenTwice) {
@@ -276,7 +276,7 @@ TEST_F(ConfigTest, RejectsWrongTypes) {
   EXPECT_EQ(error_of("sources:\n  - demo\n"),
             at(2) +
                 "sources[0]: expected a mapping with keys name, plugin, interval, hashtags, "
-                "settings, got \"demo\"");
+                "alert_threshold_percent, hashtag_alert_thresholds, settings, got \"demo\"");
   EXPECT_EQ(error_of(one_source("name: demo\n    plugin: [demo]\n")),
             at(3) + "sources[0].plugin: expected a plugin name such as tiktok, got a list");
   EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: aitools\n")),
@@ -435,6 +435,47 @@ TEST(ConfigErrorTest, FormatsFileLineKeyAndMessage) {
   EXPECT_STREQ(ConfigError({"a.yml", 3}, "", "bad indentation").what(), "a.yml:3: bad indentation");
   EXPECT_STREQ(ConfigError({"a.yml", 0}, "", "cannot read: Permission denied").what(),
                "a.yml: cannot read: Permission denied");
+}
+
+std::string threshold_config(const std::string& growth, const std::string& source_extra) {
+  return "growth:\n" + growth +
+         "sources:\n"
+         "  - name: tiktok\n"
+         "    plugin: tiktok\n"
+         "    hashtags: [aitools, '#LLM', claude]\n" +
+         source_extra;
+}
+
+TEST_F(ConfigTest, AlertThresholdDefaultsToFivePercent) {
+  const auto config = load(threshold_config("  windows: [1d]\n", ""));
+  EXPECT_EQ(config.alert_threshold_percent, 5);
+  EXPECT_EQ(config.sources[0].alert_threshold_percent,
+            (std::map<std::string, double>{{"aitools", 5}, {"claude", 5}, {"llm", 5}}));
+}
+
+TEST_F(ConfigTest, AlertThresholdOverridesApplySourceThenHashtag) {
+  const auto config = load(threshold_config(
+      "  alert_threshold_percent: 4\n",
+      "    alert_threshold_percent: 7.5\n"
+      "    hashtag_alert_thresholds: {'#LLM': 20, claude: 2}\n"));
+  EXPECT_EQ(config.alert_threshold_percent, 4);
+  EXPECT_EQ(config.sources[0].alert_threshold_percent,
+            (std::map<std::string, double>{{"aitools", 7.5}, {"claude", 2}, {"llm", 20}}));
+}
+
+TEST_F(ConfigTest, AlertThresholdForAnUnknownHashtagIsAnError) {
+  EXPECT_EQ(error_of(threshold_config("  windows: [1d]\n",
+                                      "    hashtag_alert_thresholds:\n      cursor: 9\n")),
+            file_.string() +
+                ":8: sources[0].hashtag_alert_thresholds.cursor: \"cursor\" is not one of the "
+                "source's hashtags");
+}
+
+TEST_F(ConfigTest, AlertThresholdMustBeANumber) {
+  EXPECT_EQ(error_of(threshold_config("  alert_threshold_percent: high\n", "")),
+            file_.string() +
+                ":2: growth.alert_threshold_percent: expected a number of percent such as 5, got "
+                "\"high\"");
 }
 
 }  // namespace

@@ -46,6 +46,7 @@ void fill_sample(ExporterState& state) {
   tiktok.errors_by_reason = {{"timeout", 3}, {"auth", 1}};
   tiktok.last_collect_duration_seconds = 1.5;
   tiktok.credits_remaining = 420;
+  tiktok.interval_seconds = 21600;
   state.sources = {source("demo", "0.1.0"), tiktok};
 
   auto growing = hashtag("tiktok", "aitools");
@@ -60,6 +61,7 @@ void fill_sample(ExporterState& state) {
   failing.up = false;
   failing.last_success_timestamp = 1699990000;
   failing.last_error = "timeout after 15s";
+  failing.alert_threshold_percent = 12.5;
 
   state.hashtags = {hashtag("demo", "newtag"), growing, failing};
   state.config_last_reload_successful = false;
@@ -91,6 +93,11 @@ hashtag_up{source="tiktok",hashtag="llm"} 0
 # TYPE hashtag_last_success_timestamp_seconds gauge
 hashtag_last_success_timestamp_seconds{source="tiktok",hashtag="aitools"} 1700000000
 hashtag_last_success_timestamp_seconds{source="tiktok",hashtag="llm"} 1699990000
+# HELP hashtag_growth_alert_threshold_percent Video growth in percent above which the hashtag's growth alert fires, from the configuration.
+# TYPE hashtag_growth_alert_threshold_percent gauge
+hashtag_growth_alert_threshold_percent{source="demo",hashtag="newtag"} 5
+hashtag_growth_alert_threshold_percent{source="tiktok",hashtag="aitools"} 5
+hashtag_growth_alert_threshold_percent{source="tiktok",hashtag="llm"} 12.5
 # HELP hashtag_collect_errors_total Failed fetches of the source by reason, counted up to the last collection.
 # TYPE hashtag_collect_errors_total counter
 hashtag_collect_errors_total{source="demo",reason="timeout"} 0
@@ -112,6 +119,9 @@ hashtag_collect_errors_total{source="tiktok",reason="credits"} 0
 # HELP hashtag_collect_duration_seconds How long the last collection round of the source took.
 # TYPE hashtag_collect_duration_seconds gauge
 hashtag_collect_duration_seconds{source="tiktok"} 1.5
+# HELP hashtag_collect_interval_seconds Configured interval between two collection rounds of the source.
+# TYPE hashtag_collect_interval_seconds gauge
+hashtag_collect_interval_seconds{source="tiktok"} 21600
 # HELP hashtag_source_credits_remaining Remaining API credits of the source, as reported at the last collection.
 # TYPE hashtag_source_credits_remaining gauge
 hashtag_source_credits_remaining{source="tiktok"} 420

@@ -7,6 +7,7 @@
 #include <hashtag_exporter/store.hpp>
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ struct TrackedSource {
   std::string name;
   PluginDescription plugin;
   std::vector<std::string> hashtags;
+  std::chrono::seconds interval{0};
+  std::map<std::string, double> alert_threshold_percent;  // per hashtag; absent: the default 5
 };
 
 // Turns collection rounds into history rows and into the state that scrapes read.

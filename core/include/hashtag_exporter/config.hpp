@@ -29,6 +29,9 @@ struct SourceConfig {
   std::string plugin;
   std::chrono::seconds interval{6 * 3600};
   std::vector<std::string> hashtags;  // normalised, in config order
+  // The growth above which alerts fire, per hashtag (growth.alert_threshold_percent unless the
+  // source's alert_threshold_percent or hashtag_alert_thresholds say otherwise).
+  std::map<std::string, double> alert_threshold_percent;
   std::string settings_json = "{}";   // the `settings` mapping as a JSON object
   ConfigLocation location;            // of the source entry
   std::string key;                    // "sources[0]"
@@ -44,6 +47,7 @@ struct Config {
   std::chrono::seconds retention{400 * 86400};  // 0: keep everything
   std::vector<std::filesystem::path> plugin_path;  // resolved; empty when not configured
   std::vector<GrowthWindow> growth_windows;        // default [1d, 7d]
+  double alert_threshold_percent = 5;              // growth.alert_threshold_percent
   std::vector<SourceConfig> sources;
 };
 

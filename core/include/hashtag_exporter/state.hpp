@@ -27,6 +27,8 @@ struct HashtagState {
   std::map<std::string, double> views_growth_percent;
   // Whether the last fetch succeeded; false until the first fetch of this process.
   bool up = false;
+  // Video growth above this fires the growth alert (from config; exported for the alert rule).
+  double alert_threshold_percent = 5;
   std::optional<std::int64_t> last_success_timestamp;
   std::string last_error;
 };
@@ -36,6 +38,7 @@ struct SourceState {
   std::string plugin;
   std::string plugin_version;
   std::uint32_t abi_version = 0;
+  std::int64_t interval_seconds = 0;  // configured collection interval
   std::map<std::string, std::uint64_t> errors_by_reason;
   std::optional<double> last_collect_duration_seconds;
   std::optional<double> credits_remaining;

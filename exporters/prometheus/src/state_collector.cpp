@@ -57,7 +57,11 @@ std::vector<prometheus::MetricFamily> hashtag_families(const std::vector<Hashtag
   auto last_success = family("hashtag_last_success_timestamp_seconds",
                              "Unix time of the last successful fetch of the hashtag, as of the "
                              "last collection.");
+  auto threshold = family("hashtag_growth_alert_threshold_percent",
+                          "Video growth in percent above which the hashtag's growth alert fires, "
+                          "from the configuration.");
   for (const auto& hashtag : hashtags) {
+    add_gauge(threshold, series_labels(hashtag), hashtag.alert_threshold_percent);
     if (hashtag.latest) {
       add_gauge(videos, series_labels(hashtag), static_cast<double>(hashtag.latest->video_count));
       add_gauge(views, series_labels(hashtag), static_cast<double>(hashtag.latest->view_count));
@@ -74,8 +78,8 @@ std::vector<prometheus::MetricFamily> hashtag_families(const std::vector<Hashtag
                 static_cast<double>(*hashtag.last_success_timestamp));
     }
   }
-  return {std::move(videos),       std::move(views), std::move(videos_growth),
-          std::move(views_growth), std::move(up),    std::move(last_success)};
+  return {std::move(videos), std::move(views),        std::move(videos_growth),
+          std::move(views_growth), std::move(up), std::move(last_success), std::move(threshold)};
 }
 
 std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceState>& sources) {
@@ -88,6 +92,8 @@ std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceSt
   auto credits = family("hashtag_source_credits_remaining",
                         "Remaining API credits of the source, as reported at the last "
                         "collection.");
+  auto interval = family("hashtag_collect_interval_seconds",
+                         "Configured interval between two collection rounds of the source.");
   auto plugin_info = family("hashtag_exporter_plugin_info",
                             "Plugin that collects the source, as loaded for the last "
                             "collection; always 1.");
@@ -101,6 +107,9 @@ std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceSt
     if (source.last_collect_duration_seconds) {
       add_gauge(duration, source_labels(source), *source.last_collect_duration_seconds);
     }
+    if (source.interval_seconds > 0) {
+      add_gauge(interval, source_labels(source), static_cast<double>(source.interval_seconds));
+    }
     if (source.credits_remaining) {
       add_gauge(credits, source_labels(source), *source.credits_remaining);
     }
@@ -111,7 +120,8 @@ std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceSt
                {"abi_version", std::to_string(source.abi_version)}},
               1);
   }
-  return {std::move(errors), std::move(duration), std::move(credits), std::move(plugin_info)};
+  return {std::move(errors), std::move(duration), std::move(interval), std::move(credits),
+          std::move(plugin_info)};
 }
 
 std::vector<prometheus::MetricFamily> config_families(const ExporterState& state) {
