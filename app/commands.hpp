@@ -42,8 +42,8 @@ int run_import(const CommonOptions& options, const ImportCommandOptions& import)
 int run_plugins(const CommonOptions& options);
 int run_config_check(const CommonOptions& options);
 
-// Where plugins are looked for when the config sets no plugin_path: beside the binary (the
-// build tree) and the installed plugin folder.
+// Where plugins are looked for when the config sets no plugin_path: the existing ones of the
+// plugins folder beside the binary (the build tree) and the installed plugin folder.
 std::vector<std::filesystem::path> default_plugin_path();
 
 }  // namespace hashtag_exporter::app

@@ -8,14 +8,21 @@
 namespace hashtag_exporter::app {
 
 std::vector<std::filesystem::path> default_plugin_path() {
-  std::vector<std::filesystem::path> folders;
+  std::vector<std::filesystem::path> candidates;
   char self[PATH_MAX];
   const auto length = readlink("/proc/self/exe", self, sizeof self - 1);
   if (length > 0) {
-    folders.push_back(std::filesystem::path(std::string(self, static_cast<std::size_t>(length)))
-                          .parent_path() / "plugins");
+    candidates.push_back(
+        std::filesystem::path(std::string(self, static_cast<std::size_t>(length))).parent_path() /
+        "plugins");
   }
-  folders.emplace_back(build::kPluginInstallDir);
+  candidates.emplace_back(build::kPluginInstallDir);
+  // Only one of them exists in a build tree or an installation; the other is not an error.
+  std::vector<std::filesystem::path> folders;
+  for (auto& candidate : candidates) {
+    std::error_code error;
+    if (std::filesystem::is_directory(candidate, error)) folders.push_back(std::move(candidate));
+  }
   return folders;
 }
 
