@@ -134,8 +134,8 @@ class TiktokSource : public sdk::Source {
       results.sample(hashtag, counts->videos, counts->views);
       return;
     }
+    // The host logs every failure with its reason; logging here too would double the lines.
     const auto& failure = std::get<Failure>(parsed.result);
-    host_.log(HX_LOG_WARN, "tiktok: #" + hashtag + ": " + failure.message);
     results.failure(hashtag, failure.reason, failure.message);
   }
 
