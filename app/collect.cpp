@@ -14,7 +14,7 @@ namespace hashtag_exporter::app {
 
 int run_collect_once(const CommonOptions& options, const ReportCommandOptions& report) {
   try {
-    const auto setup = prepare(options.config_file, default_plugin_path());
+    const auto setup = prepare(options.config_file, default_plugin_path(), selected_shard(options));
     HistoryStore store(setup.config.storage_path);
     StateStore state;
     Collector collector(store, state, setup.config.growth_windows, setup.config.retention);

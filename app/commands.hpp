@@ -1,5 +1,8 @@
 #pragma once
 
+#include <hashtag_exporter/shard.hpp>
+
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -15,6 +18,9 @@ struct CommonOptions {
   std::string web_config_file;
   std::string log_level = "info";
   std::string log_format = "logfmt";
+  std::uint32_t shard_index = 0;
+  std::uint32_t shard_count = 1;
+  bool shard_index_from_hostname = false;
 };
 
 struct ReportCommandOptions {
@@ -41,6 +47,9 @@ int run_history(const CommonOptions& options, const HistoryCommandOptions& histo
 int run_import(const CommonOptions& options, const ImportCommandOptions& import);
 int run_plugins(const CommonOptions& options);
 int run_config_check(const CommonOptions& options);
+
+// The shard the flags select; throws std::invalid_argument for an impossible one.
+Shard selected_shard(const CommonOptions& options);
 
 // Where plugins are looked for when the config sets no plugin_path: the existing ones of the
 // plugins folder beside the binary (the build tree) and the installed plugin folder.

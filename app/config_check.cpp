@@ -8,11 +8,14 @@ namespace hashtag_exporter::app {
 
 int run_config_check(const CommonOptions& options) {
   try {
-    const auto setup = prepare(options.config_file, default_plugin_path());
+    const auto shard = selected_shard(options);
+    const auto setup = prepare(options.config_file, default_plugin_path(), shard);
     std::size_t hashtags = 0;
     for (const auto& source : setup.config.sources) hashtags += source.hashtags.size();
     std::cout << "OK: " << options.config_file.string() << ": " << setup.sources.size()
-              << " sources, " << hashtags << " hashtags\n";
+              << " sources, " << hashtags << " hashtags";
+    if (shard.count > 1) std::cout << " in shard " << shard.index << " of " << shard.count;
+    std::cout << "\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "FAILED: " << e.what() << "\n";

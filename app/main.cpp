@@ -27,6 +27,14 @@ void add_common_flags(CLI::App& cli, app::CommonOptions& options) {
   cli.add_option("--log.format", options.log_format, "Output format of log messages")
       ->check(CLI::IsMember({"logfmt", "json"}))
       ->capture_default_str();
+  cli.add_option("--shard.count", options.shard_count,
+                 "Number of exporters sharing the hashtags (each owns those that hash to it)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cli.add_option("--shard.index", options.shard_index, "Which of the shards this exporter is")
+      ->capture_default_str();
+  cli.add_flag("--shard.index-from-hostname", options.shard_index_from_hostname,
+               "Take the shard index from the trailing -N of the hostname (StatefulSet ordinal)");
 }
 
 }  // namespace

@@ -30,7 +30,12 @@ int run_serve(const CommonOptions& options) {
   try {
     spdlog::info("version={} revision={} msg=\"starting hashtag_exporter\"", build::kVersion,
                  build::kRevision);
-    CollectionService service(options.config_file, default_plugin_path());
+    const auto shard = selected_shard(options);
+    if (shard.count > 1) {
+      spdlog::info("index={} count={} msg=\"owning one shard of the hashtags\"", shard.index,
+                   shard.count);
+    }
+    CollectionService service(options.config_file, default_plugin_path(), shard);
     prometheus_exporter::WebServer server(
         {options.listen_addresses, options.telemetry_path, {build::kVersion, build::kRevision}},
         service.state(),

@@ -8,14 +8,18 @@
 namespace hashtag_exporter {
 
 CollectionService::CollectionService(std::filesystem::path config_file,
-                                     std::vector<std::filesystem::path> default_plugin_path)
-    : config_file_(std::move(config_file)), default_plugin_path_(std::move(default_plugin_path)) {
-  setup_ = std::make_unique<Setup>(prepare(config_file_, default_plugin_path_));
+                                     std::vector<std::filesystem::path> default_plugin_path,
+                                     Shard shard)
+    : config_file_(std::move(config_file)),
+      default_plugin_path_(std::move(default_plugin_path)),
+      shard_(shard) {
+  setup_ = std::make_unique<Setup>(prepare(config_file_, default_plugin_path_, shard_));
   store_ = std::make_unique<HistoryStore>(setup_->config.storage_path);
   collector_ = std::make_unique<Collector>(*store_, state_, setup_->config.growth_windows,
                                            setup_->config.retention);
   collector_->track(setup_->tracked());
-  state_.update([](ExporterState& state) {
+  state_.update([this](ExporterState& state) {
+    state.shard = shard_;
     state.config_last_reload_successful = true;
     state.config_last_reload_success_timestamp = std::time(nullptr);
   });
@@ -39,7 +43,7 @@ std::optional<std::string> CollectionService::reload() {
   std::unique_ptr<Setup> next;
   std::string error;
   try {
-    next = std::make_unique<Setup>(prepare(config_file_, default_plugin_path_));
+    next = std::make_unique<Setup>(prepare(config_file_, default_plugin_path_, shard_));
     if (next->config.storage_path != setup_->config.storage_path) {
       error = "storage.path cannot change on reload (restart to move the history)";
     } else if (next->config.growth_windows.size() != setup_->config.growth_windows.size() ||

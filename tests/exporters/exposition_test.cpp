@@ -66,6 +66,7 @@ void fill_sample(ExporterState& state) {
   state.hashtags = {hashtag("demo", "newtag"), growing, failing};
   state.config_last_reload_successful = false;
   state.config_last_reload_success_timestamp = 1699000000;
+  state.shard = {1, 3};
 }
 
 constexpr const char* kSampleExposition =
@@ -135,6 +136,9 @@ hashtag_exporter_config_last_reload_successful 0
 # HELP hashtag_exporter_config_last_reload_success_timestamp_seconds Unix time of the last successful configuration (re)load.
 # TYPE hashtag_exporter_config_last_reload_success_timestamp_seconds gauge
 hashtag_exporter_config_last_reload_success_timestamp_seconds 1699000000
+# HELP hashtag_exporter_shard_info The part of the configured hashtags this exporter owns; always 1.
+# TYPE hashtag_exporter_shard_info gauge
+hashtag_exporter_shard_info{index="1",count="3"} 1
 # HELP hashtag_exporter_build_info Version and revision hashtag_exporter was built from; always 1.
 # TYPE hashtag_exporter_build_info gauge
 hashtag_exporter_build_info{revision="abc123",version="1.2.3"} 1

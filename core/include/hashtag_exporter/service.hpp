@@ -23,7 +23,7 @@ class CollectionService {
   // Prepares the config and plugins, opens the history and restores the latest values.
   // Throws ConfigError or StoreError.
   CollectionService(std::filesystem::path config_file,
-                    std::vector<std::filesystem::path> default_plugin_path);
+                    std::vector<std::filesystem::path> default_plugin_path, Shard shard = {});
   ~CollectionService();
 
   void start();
@@ -39,6 +39,7 @@ class CollectionService {
  private:
   std::filesystem::path config_file_;
   std::vector<std::filesystem::path> default_plugin_path_;
+  Shard shard_;
   std::mutex reload_mutex_;
   std::unique_ptr<Setup> setup_;
   std::unique_ptr<HistoryStore> store_;

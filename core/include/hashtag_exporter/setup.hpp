@@ -3,6 +3,7 @@
 #include <hashtag_exporter/collector.hpp>
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/plugin_host.hpp>
+#include <hashtag_exporter/shard.hpp>
 #include <hashtag_exporter/source.hpp>
 
 #include <filesystem>
@@ -20,10 +21,11 @@ struct Setup {
   std::vector<TrackedSource> tracked() const;
 };
 
-// Loads the config file, scans the plugin path (the config's, or `default_plugin_path` when the
-// config sets none) and creates every source, so that any error shows before anything runs.
-// Throws ConfigError; a missing plugin is reported at the line of the source's `plugin` key.
+// Loads the config file, keeps the hashtags `shard` owns, scans the plugin path (the config's, or
+// `default_plugin_path` when the config sets none) and creates every source, so that any error
+// shows before anything runs. Throws ConfigError; a missing plugin is reported at the line of
+// the source's `plugin` key.
 Setup prepare(const std::filesystem::path& config_file,
-              const std::vector<std::filesystem::path>& default_plugin_path);
+              const std::vector<std::filesystem::path>& default_plugin_path, Shard shard = {});
 
 }  // namespace hashtag_exporter

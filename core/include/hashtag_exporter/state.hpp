@@ -1,5 +1,6 @@
 #pragma once
 
+#include <hashtag_exporter/shard.hpp>
 #include <hashtag_exporter/snapshot.hpp>
 
 #include <cstdint>
@@ -48,6 +49,7 @@ struct SourceState {
 struct ExporterState {
   std::vector<SourceState> sources;
   std::vector<HashtagState> hashtags;  // sorted by (source, hashtag)
+  Shard shard;
   bool config_last_reload_successful = true;
   std::optional<std::int64_t> config_last_reload_success_timestamp;
 };

@@ -124,7 +124,7 @@ std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceSt
           std::move(plugin_info)};
 }
 
-std::vector<prometheus::MetricFamily> config_families(const ExporterState& state) {
+std::vector<prometheus::MetricFamily> exporter_families(const ExporterState& state) {
   auto successful = family("hashtag_exporter_config_last_reload_successful",
                            "1 if the last configuration reload succeeded, else 0.");
   add_gauge(successful, {}, state.config_last_reload_successful ? 1 : 0);
@@ -133,7 +133,13 @@ std::vector<prometheus::MetricFamily> config_families(const ExporterState& state
   if (state.config_last_reload_success_timestamp) {
     add_gauge(success_time, {}, static_cast<double>(*state.config_last_reload_success_timestamp));
   }
-  return {std::move(successful), std::move(success_time)};
+  auto shard = family("hashtag_exporter_shard_info",
+                      "The part of the configured hashtags this exporter owns; always 1.");
+  add_gauge(shard,
+            {{"index", std::to_string(state.shard.index)},
+             {"count", std::to_string(state.shard.count)}},
+            1);
+  return {std::move(successful), std::move(success_time), std::move(shard)};
 }
 
 }  // namespace
@@ -150,7 +156,7 @@ std::vector<prometheus::MetricFamily> StateCollector::Collect() const {
   };
   append_non_empty(hashtag_families(state->hashtags));
   append_non_empty(source_families(state->sources));
-  append_non_empty(config_families(*state));
+  append_non_empty(exporter_families(*state));
   return families;
 }
 
