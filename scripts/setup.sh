@@ -17,6 +17,13 @@ packages=(
   # tests: GoogleTest, the fake API (python3), a real Prometheus and Alertmanager, sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev python3 prometheus prometheus-alertmanager sqlite3
   curl
+  # sanitizer builds (g++: scripts/sanitizers.sh) and libFuzzer targets (clang: scripts/fuzz.sh)
+  libasan8 libubsan1 libtsan2 clang libclang-rt-14-dev
+  # deployment tests: PyYAML to read rendered manifests, dpkg-shlibdeps (cpack -G DEB),
+  # systemd-analyze, shellcheck for the maintainer scripts. kubectl is not listed: Debian 12's
+  # kubernetes-client is kubectl 1.20, whose kustomize (v2.0.3) cannot render the overlays, and it
+  # would clash with the kubectl package these machines already have.
+  python3-yaml dpkg-dev systemd shellcheck
 )
 
 as_root() {
@@ -40,6 +47,18 @@ for service in prometheus prometheus-alertmanager; do
     as_root systemctl disable --now "$service" >/dev/null 2>&1 || true
   fi
 done
+
+# Node.js packages of the tests (Grafana dashboard schema validation, Kubernetes manifest
+# models), exact versions in tests/package-lock.json. Debian 12's nodejs (18) is enough; an npm
+# already on the PATH (a newer Node.js) is used as it is.
+if ! command -v npm >/dev/null; then
+  echo "==> installing nodejs npm"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    nodejs npm
+fi
+echo "==> installing the tests' Node.js packages into tests/node_modules"
+npm ci --prefix "$repo/tests" --no-audit --no-fund
 
 echo "==> configuring ($build_type) in $build_dir"
 cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type"

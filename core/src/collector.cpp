@@ -71,6 +71,9 @@ void Collector::track(const std::vector<TrackedSource>& sources) {
     source_state.plugin_version = source.plugin.version;
     source_state.abi_version = source.plugin.abi_version;
     source_state.interval_seconds = source.interval.count();
+    source_state.credit_budget = source.max_credits_per_day > 0
+                                     ? std::optional<std::uint64_t>(source.max_credits_per_day)
+                                     : std::nullopt;
     for (const char* reason : kFailureReasons) source_state.errors_by_reason.try_emplace(reason, 0);
     next_sources.push_back(std::move(source_state));
     for (const auto& hashtag : source.hashtags) {
@@ -137,11 +140,15 @@ void Collector::record(const CollectionRound& round) {
         target->last_error = failure.reason + ": " + failure.message;
       }
     }
+    if (!stored) ++state.storage_errors;
     for (auto& source : state.sources) {
       if (source.name != round.source) continue;
       for (const auto& failure : round.failures) ++source.errors_by_reason[failure.reason];
       source.last_collect_duration_seconds = round.duration_seconds;
       if (round.credits_remaining) source.credits_remaining = round.credits_remaining;
+      source.credits_spent_today = round.credits_spent_today;
+      source.budget_exhausted = round.budget_exhausted;
+      source.suspended_hashtags = round.suspended.size();
     }
   });
 

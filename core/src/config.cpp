@@ -345,8 +345,8 @@ SourceConfig read_source(const Reader& reader, const Value& value,
   source.key = value.key;
   source.location = {reader.file(), value.line};
   const auto fields =
-      reader.mapping(value, {"name", "plugin", "interval", "hashtags", "alert_threshold_percent",
-                             "hashtag_alert_thresholds", "settings"});
+      reader.mapping(value, {"name", "plugin", "interval", "hashtags", "max_credits_per_day",
+                             "alert_threshold_percent", "hashtag_alert_thresholds", "settings"});
   const auto required = [&](std::string_view name, const std::string& what) -> const Value& {
     const auto* field = find(fields, name);
     if (field == nullptr) {
@@ -375,6 +375,13 @@ SourceConfig read_source(const Reader& reader, const Value& value,
         reader.duration(*interval, "a duration of at least 1s such as 6h", seconds{1});
   }
   read_hashtags(reader, required("hashtags", "a list of hashtags such as [aitools, llm]"), source);
+  if (const auto* budget = find(fields, "max_credits_per_day")) {
+    const auto credits = reader.number(*budget, "a whole number of credits such as 200, or 0");
+    if (credits < 0 || credits != static_cast<double>(static_cast<std::uint64_t>(credits))) {
+      throw reader.expected(*budget, "a whole number of credits such as 200, or 0");
+    }
+    source.max_credits_per_day = static_cast<std::uint64_t>(credits);
+  }
   read_alert_thresholds(reader, find(fields, "alert_threshold_percent"),
                         find(fields, "hashtag_alert_thresholds"), default_alert_threshold, source);
   // `settings:` with nothing under it means no settings, the same as leaving it out.

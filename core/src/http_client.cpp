@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <climits>
@@ -169,6 +170,7 @@ struct HttpClient::Impl {
   std::deque<Completion> completed;
   std::optional<Clock::time_point> last_start;
   std::mt19937_64 random{std::random_device{}()};
+  std::atomic<bool> cancelled{false};
 
   ~Impl() {
     for (const auto& [easy, transfer] : running) curl_multi_remove_handle(multi.get(), easy);
@@ -253,11 +255,25 @@ struct HttpClient::Impl {
   }
 
   void fail_without_transfer(Transfer& transfer, std::string error) {
+    fail(*transfer.job, std::move(error));
+  }
+
+  void fail(Job& job, std::string error) {
     HttpResult result;
     result.transport = Transport::other;
     result.error = std::move(error);
-    result.attempts = transfer.job->attempts;
-    completed.push_back({std::move(transfer.job->done), std::move(result)});
+    result.attempts = job.attempts;
+    completed.push_back({std::move(job.done), std::move(result)});
+  }
+
+  void abandon_everything() {
+    for (auto& [easy, transfer] : running) {
+      curl_multi_remove_handle(multi.get(), easy);
+      fail(*transfer->job, "cancelled: the exporter is shutting down");
+    }
+    running.clear();
+    for (auto& [due, job] : queue) fail(*job, "cancelled: the exporter is shutting down");
+    queue.clear();
   }
 
   void collect_finished() {
@@ -356,6 +372,10 @@ void HttpClient::wait() {
       self.completed.pop_front();
       completion.done(completion.result);
     }
+    if (self.cancelled) {
+      self.abandon_everything();
+      if (!self.completed.empty()) continue;
+    }
     if (self.queue.empty() && self.running.empty()) return;
     self.start_due_jobs();
     int still_running = 0;
@@ -365,6 +385,11 @@ void HttpClient::wait() {
       curl_multi_poll(self.multi.get(), nullptr, 0, self.poll_timeout_ms(), nullptr);
     }
   }
+}
+
+void HttpClient::cancel() {
+  impl_->cancelled = true;
+  curl_multi_wakeup(impl_->multi.get());
 }
 
 }  // namespace hashtag_exporter

@@ -7,7 +7,8 @@ std::vector<TrackedSource> Setup::tracked() const {
   for (const auto& source : sources) {
     const auto& source_config = source->config();
     tracked.push_back({source_config.name, source->plugin(), source_config.hashtags,
-                       source_config.interval, source_config.alert_threshold_percent});
+                       source_config.interval, source_config.max_credits_per_day,
+                       source_config.alert_threshold_percent});
   }
   return tracked;
 }

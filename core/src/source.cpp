@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -59,12 +60,25 @@ struct RoundSink {
 
 }  // namespace
 
+// Consecutive failures of a hashtag and how many rounds it still sits out.
+struct Backoff {
+  std::uint32_t consecutive_failures = 0;
+  std::uint32_t rounds_to_skip = 0;
+};
+
+constexpr std::int64_t kSecondsPerDay = 86400;
+constexpr std::uint32_t kMaxSkippedRounds = 31;
+
 struct Source::Impl {
   SourceConfig config;
   std::shared_ptr<const LoadedPlugin> plugin;
   HttpClient http;
   hx_host host{};
   void* instance = nullptr;
+  std::map<std::string, Backoff> backoff;
+  std::int64_t budget_day = -1;
+  std::uint64_t credits_spent_today = 0;
+  std::size_t budget_rotation = 0;  // who goes first when the budget cannot cover everyone
 
   static Impl& self(void* host_ctx) { return *static_cast<Impl*>(host_ctx); }
 
@@ -103,7 +117,9 @@ struct Source::Impl {
     for (std::size_t i = 0; i < raw->header_count; ++i) {
       request.headers.emplace_back(view(raw->headers[i].name), view(raw->headers[i].value));
     }
-    self(host_ctx).http.submit(std::move(request), [done, user](const HttpResult& result) {
+    auto* impl = &self(host_ctx);
+    self(host_ctx).http.submit(std::move(request), [impl, done, user](const HttpResult& result) {
+      impl->credits_spent_today += result.attempts;
       const hx_http_response response{to_hx(result.transport),
                                       result.status,
                                       {result.body.data(), result.body.size()},
@@ -160,32 +176,84 @@ Source::~Source() {
 const SourceConfig& Source::config() const { return impl_->config; }
 const PluginDescription& Source::plugin() const { return impl_->plugin->description(); }
 
+void Source::cancel() { impl_->http.cancel(); }
+
 CollectionRound Source::collect() {
   const auto started = std::chrono::steady_clock::now();
+  auto& impl = *impl_;
   RoundSink sink;
-  sink.source = &impl_->config.name;
+  sink.source = &impl.config.name;
   sink.timestamp = Impl::now(nullptr);
+  CollectionRound round;
+  round.source = impl.config.name;
+  round.started_at = sink.timestamp;
+
+  if (sink.timestamp / kSecondsPerDay != impl.budget_day) {
+    impl.budget_day = sink.timestamp / kSecondsPerDay;
+    impl.credits_spent_today = 0;
+  }
+  std::vector<std::string> wanted;
+  for (const auto& hashtag : impl.config.hashtags) {
+    auto& backoff = impl.backoff[hashtag];
+    if (backoff.rounds_to_skip > 0) {
+      --backoff.rounds_to_skip;
+      round.suspended.push_back(hashtag);
+    } else {
+      wanted.push_back(hashtag);
+    }
+  }
+  if (const auto budget = impl.config.max_credits_per_day; budget > 0) {
+    const auto left = budget > impl.credits_spent_today ? budget - impl.credits_spent_today : 0;
+    if (left < wanted.size()) {
+      round.budget_exhausted = true;
+      std::rotate(wanted.begin(), wanted.begin() + impl.budget_rotation % wanted.size(),
+                  wanted.end());
+      impl.budget_rotation += left;
+      round.suspended.insert(round.suspended.end(), wanted.begin() + left, wanted.end());
+      wanted.resize(left);
+      spdlog::warn("source={} budget={} spent={} paused={} msg=\"daily credit budget "
+                   "(max_credits_per_day) spent: collection paused until 00:00 UTC\"",
+                   impl.config.name, budget, impl.credits_spent_today,
+                   round.suspended.size());
+    }
+  }
+
   std::vector<hx_str> hashtags;
-  for (const auto& hashtag : impl_->config.hashtags) {
+  for (const auto& hashtag : wanted) {
     sink.samples[hashtag];
     hashtags.push_back({hashtag.data(), hashtag.size()});
   }
   const hx_collect_sink raw_sink{&sink, &Impl::on_sample, &Impl::on_failure, &Impl::on_credits};
-  impl_->plugin->table().collect(impl_->instance, hashtags.data(), hashtags.size(), &raw_sink);
+  if (!hashtags.empty()) {
+    impl.plugin->table().collect(impl.instance, hashtags.data(), hashtags.size(), &raw_sink);
+  }
 
-  CollectionRound round;
-  round.source = impl_->config.name;
-  round.started_at = sink.timestamp;
   round.credits_remaining = sink.credits;
-  for (const auto& hashtag : impl_->config.hashtags) {
+  for (const auto& hashtag : wanted) {
+    auto& backoff = impl.backoff[hashtag];
     if (auto failure = sink.failures.find(hashtag); failure != sink.failures.end()) {
       round.failures.push_back(failure->second);
     } else if (const auto& sample = sink.samples.at(hashtag)) {
       round.snapshots.push_back(*sample);
+      backoff = {};
+      continue;
     } else {
       round.failures.push_back({hashtag, "bad_response", "the plugin reported no result"});
     }
+    ++backoff.consecutive_failures;
+    const auto max_skip = std::min<std::int64_t>(
+        kMaxSkippedRounds, kSecondsPerDay / std::max<std::int64_t>(1, impl.config.interval.count()));
+    backoff.rounds_to_skip = static_cast<std::uint32_t>(std::min<std::int64_t>(
+        (std::int64_t{1} << std::min<std::uint32_t>(backoff.consecutive_failures - 1, 31)) - 1,
+        max_skip));
+    if (backoff.rounds_to_skip > 0) {
+      spdlog::info("source={} hashtag={} failures={} skipped_rounds={} msg=\"suspending a failing "
+                   "hashtag\"",
+                   impl.config.name, hashtag, backoff.consecutive_failures,
+                   backoff.rounds_to_skip);
+    }
   }
+  round.credits_spent_today = impl.credits_spent_today;
   round.duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return round;

@@ -18,6 +18,7 @@ TrackedSource tiktok() {
           {"/plugins/tiktok.so", "tiktok", "1.0.0", 1},
           {"aitools", "llm"},
           std::chrono::hours(6),
+          0,
           {{"aitools", 5}, {"llm", 12.5}}};
 }
 

@@ -252,7 +252,8 @@ TEST_F(ConfigTest, RejectsUnknownSourceKeys) {
                                 "    setings: {}\n")),
             at(5) +
                 "sources[0].setings: unknown key, expected one of name, plugin, interval, "
-                "hashtags, alert_threshold_percent, hashtag_alert_thresholds, settings");
+                "hashtags, max_credits_per_day, alert_threshold_percent, hashtag_alert_thresholds, "
+                "settings");
 }
 
 TEST_F(ConfigTest, RejectsKeysWrittenTwice) {
@@ -276,7 +277,8 @@ TEST_F(ConfigTest, RejectsWrongTypes) {
   EXPECT_EQ(error_of("sources:\n  - demo\n"),
             at(2) +
                 "sources[0]: expected a mapping with keys name, plugin, interval, hashtags, "
-                "alert_threshold_percent, hashtag_alert_thresholds, settings, got \"demo\"");
+                "max_credits_per_day, alert_threshold_percent, hashtag_alert_thresholds, settings, "
+                "got \"demo\"");
   EXPECT_EQ(error_of(one_source("name: demo\n    plugin: [demo]\n")),
             at(3) + "sources[0].plugin: expected a plugin name such as tiktok, got a list");
   EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: aitools\n")),

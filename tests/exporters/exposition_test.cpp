@@ -47,6 +47,10 @@ void fill_sample(ExporterState& state) {
   tiktok.last_collect_duration_seconds = 1.5;
   tiktok.credits_remaining = 420;
   tiktok.interval_seconds = 21600;
+  tiktok.credits_spent_today = 17;
+  tiktok.credit_budget = 20;
+  tiktok.budget_exhausted = true;
+  tiktok.suspended_hashtags = 2;
   state.sources = {source("demo", "0.1.0"), tiktok};
 
   auto growing = hashtag("tiktok", "aitools");
@@ -67,6 +71,7 @@ void fill_sample(ExporterState& state) {
   state.config_last_reload_successful = false;
   state.config_last_reload_success_timestamp = 1699000000;
   state.shard = {1, 3};
+  state.storage_errors = 4;
 }
 
 constexpr const char* kSampleExposition =
@@ -94,7 +99,7 @@ hashtag_up{source="tiktok",hashtag="llm"} 0
 # TYPE hashtag_last_success_timestamp_seconds gauge
 hashtag_last_success_timestamp_seconds{source="tiktok",hashtag="aitools"} 1700000000
 hashtag_last_success_timestamp_seconds{source="tiktok",hashtag="llm"} 1699990000
-# HELP hashtag_growth_alert_threshold_percent Video growth in percent above which the hashtag's growth alert fires, from the configuration.
+# HELP hashtag_growth_alert_threshold_percent Growth in percent (of videos or views) above which the hashtag's growth alerts fire, from the configuration.
 # TYPE hashtag_growth_alert_threshold_percent gauge
 hashtag_growth_alert_threshold_percent{source="demo",hashtag="newtag"} 5
 hashtag_growth_alert_threshold_percent{source="tiktok",hashtag="aitools"} 5
@@ -126,6 +131,21 @@ hashtag_collect_interval_seconds{source="tiktok"} 21600
 # HELP hashtag_source_credits_remaining Remaining API credits of the source, as reported at the last collection.
 # TYPE hashtag_source_credits_remaining gauge
 hashtag_source_credits_remaining{source="tiktok"} 420
+# HELP hashtag_source_credits_spent_today API requests of the source during this UTC day, retries included, as of the last collection.
+# TYPE hashtag_source_credits_spent_today gauge
+hashtag_source_credits_spent_today{source="demo"} 0
+hashtag_source_credits_spent_today{source="tiktok"} 17
+# HELP hashtag_source_credit_budget Daily credit budget of the source (max_credits_per_day).
+# TYPE hashtag_source_credit_budget gauge
+hashtag_source_credit_budget{source="tiktok"} 20
+# HELP hashtag_source_credit_budget_exhausted 1 if the daily credit budget was spent at the last collection and collection pauses until 00:00 UTC, else 0.
+# TYPE hashtag_source_credit_budget_exhausted gauge
+hashtag_source_credit_budget_exhausted{source="demo"} 0
+hashtag_source_credit_budget_exhausted{source="tiktok"} 1
+# HELP hashtag_source_suspended_hashtags Hashtags that sat out the last collection: backing off after failures or waiting for credit budget.
+# TYPE hashtag_source_suspended_hashtags gauge
+hashtag_source_suspended_hashtags{source="demo"} 0
+hashtag_source_suspended_hashtags{source="tiktok"} 2
 # HELP hashtag_exporter_plugin_info Plugin that collects the source, as loaded for the last collection; always 1.
 # TYPE hashtag_exporter_plugin_info gauge
 hashtag_exporter_plugin_info{source="demo",plugin="demo",version="0.1.0",abi_version="1"} 1
@@ -136,6 +156,9 @@ hashtag_exporter_config_last_reload_successful 0
 # HELP hashtag_exporter_config_last_reload_success_timestamp_seconds Unix time of the last successful configuration (re)load.
 # TYPE hashtag_exporter_config_last_reload_success_timestamp_seconds gauge
 hashtag_exporter_config_last_reload_success_timestamp_seconds 1699000000
+# HELP hashtag_exporter_storage_errors_total Collection rounds that could not be written to the history (read-only or full disk); their values are served from memory.
+# TYPE hashtag_exporter_storage_errors_total counter
+hashtag_exporter_storage_errors_total 4
 # HELP hashtag_exporter_shard_info The part of the configured hashtags this exporter owns; always 1.
 # TYPE hashtag_exporter_shard_info gauge
 hashtag_exporter_shard_info{index="1",count="3"} 1

@@ -154,14 +154,26 @@ def child_environment(extra=None):
     return env
 
 
-def _die_with_parent():
-    """preexec_fn: the child gets SIGTERM if the test process dies without cleaning up."""
+def _load_prctl():
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        PR_SET_PDEATHSIG = 1
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except Exception:  # noqa: BLE001 - best effort (non-Linux)
-        pass
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        prctl.argtypes = [ctypes.c_int, ctypes.c_ulong]
+        return prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+_PRCTL = _load_prctl()   # looked up here: the child of a fork must not dlopen
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """preexec_fn: the child gets SIGTERM if the test process dies without cleaning up.
+
+    Linux ties this to the *thread* that started the child: start components from a thread
+    that outlives them (the main thread, normally)."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 # --------------------------------------------------------------------------------------------
@@ -440,10 +452,13 @@ def parse_metrics(text):
         match = _SAMPLE.match(line)
         if not match:
             continue
-        labels = {k: bytes(v, "utf-8").decode("unicode_escape") for k, v in
-                  _LABEL.findall(match.group(3) or "")}
+        labels = {k: _unescape(v) for k, v in _LABEL.findall(match.group(3) or "")}
         samples.append((match.group(1), labels, float(match.group(4))))
     return samples
+
+
+def _unescape(value):
+    return re.sub(r'\\(.)', lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
 
 
 def sample_value(text, name, labels=None):

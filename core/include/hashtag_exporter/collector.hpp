@@ -19,6 +19,7 @@ struct TrackedSource {
   PluginDescription plugin;
   std::vector<std::string> hashtags;
   std::chrono::seconds interval{0};
+  std::uint64_t max_credits_per_day = 0;
   std::map<std::string, double> alert_threshold_percent;  // per hashtag; absent: the default 5
 };
 

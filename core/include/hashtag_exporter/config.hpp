@@ -3,6 +3,7 @@
 #include <hashtag_exporter/growth.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
@@ -28,6 +29,8 @@ struct SourceConfig {
   std::string name;
   std::string plugin;
   std::chrono::seconds interval{6 * 3600};
+  // API requests (retries included) allowed per UTC day; 0: no budget.
+  std::uint64_t max_credits_per_day = 0;
   std::vector<std::string> hashtags;  // normalised, in config order
   // The growth above which alerts fire, per hashtag (growth.alert_threshold_percent unless the
   // source's alert_threshold_percent or hashtag_alert_thresholds say otherwise).

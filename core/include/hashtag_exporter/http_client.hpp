@@ -60,6 +60,9 @@ class HttpClient {
   void submit(HttpRequest request, Done done);
   // Runs every queued request to completion; `done` callbacks run on this thread.
   void wait();
+  // Gives up on every running and queued request, now and later: they complete at once as
+  // Transport::other ("cancelled"). Safe to call from any thread, e.g. on shutdown.
+  void cancel();
 
  private:
   struct Impl;

@@ -25,7 +25,11 @@ struct CollectionRound {
   double duration_seconds = 0;
   std::vector<Snapshot> snapshots;
   std::vector<CollectFailure> failures;
+  // Not fetched this round: backing off after failures, or no credit budget left today.
+  std::vector<std::string> suspended;
   std::optional<double> credits_remaining;
+  std::uint64_t credits_spent_today = 0;  // API requests of this UTC day, retries included
+  bool budget_exhausted = false;          // max_credits_per_day reached: paused until tomorrow
 };
 
 // A configured source bound to an instance of its plugin. Collections of one source run one at a
@@ -42,9 +46,15 @@ class Source {
   const SourceConfig& config() const;
   const PluginDescription& plugin() const;
 
-  // Collects every hashtag once. A hashtag the plugin reported nothing for counts as a bad
-  // response, so every hashtag ends up with exactly one snapshot or failure.
+  // Collects every hashtag once, except those suspended: a hashtag that failed k rounds in a row
+  // sits out the next 2^(k-1)-1 rounds (at most a day's worth), like collectd suspends a failing
+  // read, and once the day's credit budget is spent the rest wait for the next UTC day. A
+  // hashtag the plugin reported nothing for counts as a bad response, so every other hashtag
+  // ends up with exactly one snapshot or failure.
   CollectionRound collect();
+
+  // Makes a collection in progress give up its outstanding requests (on shutdown).
+  void cancel();
 
  private:
   struct Impl;

@@ -43,6 +43,10 @@ struct SourceState {
   std::map<std::string, std::uint64_t> errors_by_reason;
   std::optional<double> last_collect_duration_seconds;
   std::optional<double> credits_remaining;
+  std::uint64_t credits_spent_today = 0;
+  std::optional<std::uint64_t> credit_budget;  // max_credits_per_day, when set
+  bool budget_exhausted = false;
+  std::size_t suspended_hashtags = 0;  // sitting out the last round (backoff or budget)
 };
 
 // Everything a scrape or an API call shows, as of the last collection.
@@ -50,6 +54,7 @@ struct ExporterState {
   std::vector<SourceState> sources;
   std::vector<HashtagState> hashtags;  // sorted by (source, hashtag)
   Shard shard;
+  std::uint64_t storage_errors = 0;  // rounds that could not be written to the history
   bool config_last_reload_successful = true;
   std::optional<std::int64_t> config_last_reload_success_timestamp;
 };

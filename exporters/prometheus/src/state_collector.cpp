@@ -58,8 +58,8 @@ std::vector<prometheus::MetricFamily> hashtag_families(const std::vector<Hashtag
                              "Unix time of the last successful fetch of the hashtag, as of the "
                              "last collection.");
   auto threshold = family("hashtag_growth_alert_threshold_percent",
-                          "Video growth in percent above which the hashtag's growth alert fires, "
-                          "from the configuration.");
+                          "Growth in percent (of videos or views) above which the hashtag's growth "
+                          "alerts fire, from the configuration.");
   for (const auto& hashtag : hashtags) {
     add_gauge(threshold, series_labels(hashtag), hashtag.alert_threshold_percent);
     if (hashtag.latest) {
@@ -92,6 +92,17 @@ std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceSt
   auto credits = family("hashtag_source_credits_remaining",
                         "Remaining API credits of the source, as reported at the last "
                         "collection.");
+  auto spent = family("hashtag_source_credits_spent_today",
+                      "API requests of the source during this UTC day, retries included, as of "
+                      "the last collection.");
+  auto budget = family("hashtag_source_credit_budget",
+                       "Daily credit budget of the source (max_credits_per_day).");
+  auto exhausted = family("hashtag_source_credit_budget_exhausted",
+                          "1 if the daily credit budget was spent at the last collection and "
+                          "collection pauses until 00:00 UTC, else 0.");
+  auto suspended = family("hashtag_source_suspended_hashtags",
+                          "Hashtags that sat out the last collection: backing off after failures "
+                          "or waiting for credit budget.");
   auto interval = family("hashtag_collect_interval_seconds",
                          "Configured interval between two collection rounds of the source.");
   auto plugin_info = family("hashtag_exporter_plugin_info",
@@ -107,6 +118,12 @@ std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceSt
     if (source.last_collect_duration_seconds) {
       add_gauge(duration, source_labels(source), *source.last_collect_duration_seconds);
     }
+    add_gauge(spent, source_labels(source), static_cast<double>(source.credits_spent_today));
+    if (source.credit_budget) {
+      add_gauge(budget, source_labels(source), static_cast<double>(*source.credit_budget));
+    }
+    add_gauge(exhausted, source_labels(source), source.budget_exhausted ? 1 : 0);
+    add_gauge(suspended, source_labels(source), static_cast<double>(source.suspended_hashtags));
     if (source.interval_seconds > 0) {
       add_gauge(interval, source_labels(source), static_cast<double>(source.interval_seconds));
     }
@@ -120,8 +137,9 @@ std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceSt
                {"abi_version", std::to_string(source.abi_version)}},
               1);
   }
-  return {std::move(errors), std::move(duration), std::move(interval), std::move(credits),
-          std::move(plugin_info)};
+  return {std::move(errors),    std::move(duration),  std::move(interval),
+          std::move(credits),   std::move(spent),     std::move(budget),
+          std::move(exhausted), std::move(suspended), std::move(plugin_info)};
 }
 
 std::vector<prometheus::MetricFamily> exporter_families(const ExporterState& state) {
@@ -133,13 +151,19 @@ std::vector<prometheus::MetricFamily> exporter_families(const ExporterState& sta
   if (state.config_last_reload_success_timestamp) {
     add_gauge(success_time, {}, static_cast<double>(*state.config_last_reload_success_timestamp));
   }
+  auto storage_errors = family("hashtag_exporter_storage_errors_total",
+                               "Collection rounds that could not be written to the history "
+                               "(read-only or full disk); their values are served from memory.",
+                               prometheus::MetricType::Counter);
+  add_counter(storage_errors, {}, static_cast<double>(state.storage_errors));
   auto shard = family("hashtag_exporter_shard_info",
                       "The part of the configured hashtags this exporter owns; always 1.");
   add_gauge(shard,
             {{"index", std::to_string(state.shard.index)},
              {"count", std::to_string(state.shard.count)}},
             1);
-  return {std::move(successful), std::move(success_time), std::move(shard)};
+  return {std::move(successful), std::move(success_time), std::move(storage_errors),
+          std::move(shard)};
 }
 
 }  // namespace
