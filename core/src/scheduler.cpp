@@ -25,6 +25,11 @@ Scheduler::Due Scheduler::due() const {
 
 Scheduler::~Scheduler() { stop(); }
 
+void Scheduler::abandon() {
+  for (const auto& source : sources_) source->cancel();
+  stop();
+}
+
 void Scheduler::stop() {
   {
     std::lock_guard lock(mutex_);

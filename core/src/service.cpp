@@ -35,6 +35,7 @@ void CollectionService::start() {
 
 void CollectionService::stop() {
   std::lock_guard lock(reload_mutex_);
+  if (scheduler_) scheduler_->abandon();
   scheduler_.reset();
 }
 

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -45,7 +47,7 @@ std::string checked_key(std::string_view key, const std::string& setting,
   return std::string(key);
 }
 
-std::string load_api_key(sdk::Settings& settings) {
+std::string load_api_key(const sdk::Host& host, sdk::Settings& settings) {
   const auto variable = settings.optional_string("api_key_env");
   const auto file = settings.optional_string("api_key_file");
   if (variable && file) {
@@ -54,6 +56,11 @@ std::string load_api_key(sdk::Settings& settings) {
   if (file) {
     std::ifstream in(*file, std::ios::binary);
     if (!in) throw sdk::SettingsError("api_key_file", "cannot read the API key file " + *file);
+    struct stat status {};
+    if (stat(file->c_str(), &status) == 0 && (status.st_mode & S_IROTH) != 0) {
+      host.log(HX_LOG_WARN, "the API key file " + *file +
+                                " is readable by every user of this machine; chmod 600 it");
+    }
     const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     return checked_key(text, "api_key_file", "the API key file " + *file);
   }
@@ -82,7 +89,7 @@ class TiktokSource : public sdk::Source {
   TiktokSource(const sdk::Host& host, sdk::Settings& settings)
       : host_(host),
         endpoint_(load_api_url(settings) + std::string(kEndpoint)),
-        api_key_(load_api_key(settings)) {
+        api_key_(load_api_key(host, settings)) {
     const auto timeout = settings.duration("timeout", 15s);
     if (timeout > 1h) throw sdk::SettingsError("timeout", "expected at most 1h");
     hx_http_options limits{};

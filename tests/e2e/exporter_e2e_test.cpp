@@ -195,6 +195,26 @@ TEST_F(ExporterE2E, SigtermStopsCleanly) {
   EXPECT_THAT(exporter->log_text(), HasSubstr("shutting down"));
 }
 
+TEST_F(ExporterE2E, SigtermAbandonsHangingFetchesInsteadOfWaitingForThem) {
+  fake.set_mode("aitools", R"({"mode": "timeout", "delay": 60})");
+  write_file(config(), "storage:\n  path: history.db\nsources:\n  - name: tiktok\n"
+                       "    plugin: tiktok\n    hashtags: [aitools, llm]\n    settings:\n"
+                       "      api_url: " + fake.url() + "\n      api_key_env: FAKE_SCAVIO_KEY\n"
+                       "      timeout: 50s\n      max_in_flight: 2\n");
+  auto exporter = start();
+  for (int waited = 0; waited < 5000 && fake.request_count("aitools") == 0; waited += 50) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(fake.request_count("aitools"), 1);
+  const auto stopping = std::chrono::steady_clock::now();
+  EXPECT_EQ(exporter->stop(SIGTERM), 0) << exporter->log_text();
+  // Far below the 50 s the fetch could still take; civetweb's own stop takes about 2 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(15));
+  // What the round did fetch was stored before the exit.
+  const auto history = cli({"history", "--hashtag", "llm", "--format", "csv"});
+  EXPECT_THAT(history.output, HasSubstr(",tiktok,llm,2060,900000\n"));
+}
+
 TEST_F(ExporterE2E, CollectOncePrintsTheReportAndExitCodeReflectsFailures) {
   const auto yesterday = format_rfc3339(std::time(nullptr) - 86400 - 60);
   write_file(dir / "yesterday.csv", "timestamp,source,hashtag,video_count,view_count\n" +

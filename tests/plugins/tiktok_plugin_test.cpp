@@ -311,6 +311,27 @@ TEST_F(TiktokPluginTest, ReadsTheKeyFromAFile) {
   EXPECT_EQ(instance.collect({"llm"}).samples.size(), 1u);
 }
 
+TEST_F(TiktokPluginTest, WarnsAboutAKeyFileEveryUserCanRead) {
+  testing::TempDir dir;
+  testing::write_file(dir / "key", "test-key\n");
+  std::filesystem::permissions(dir / "key", std::filesystem::perms::owner_read |
+                                                std::filesystem::perms::owner_write);
+  Instance private_key(
+      host_, settings({{"api_key_env", nullptr}, {"api_key_file", (dir / "key").string()}}));
+  ASSERT_TRUE(private_key.created());
+  EXPECT_TRUE(host_.logs().empty());
+
+  std::filesystem::permissions(dir / "key", std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  Instance readable_key(
+      host_, settings({{"api_key_env", nullptr}, {"api_key_file", (dir / "key").string()}}));
+  ASSERT_TRUE(readable_key.created());
+  ASSERT_EQ(host_.logs().size(), 1u);
+  EXPECT_EQ(host_.logs()[0], "the API key file " + (dir / "key").string() +
+                                 " is readable by every user of this machine; chmod 600 it");
+  EXPECT_EQ(host_.logs()[0].find("test-key"), std::string::npos);
+}
+
 TEST_F(TiktokSettingsTest, PassesItsLimitsToTheHost) {
   Instance instance(host_, settings({{"timeout", "2s"},
                                      {"max_in_flight", 3},

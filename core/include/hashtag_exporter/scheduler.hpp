@@ -27,6 +27,9 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
 
   void stop();
+  // Stops without waiting for outstanding API requests: rounds in progress give them up at once
+  // (what was already fetched is still stored), so shutdown takes a bounded time.
+  void abandon();
   // When each source is next due; pass it to the next scheduler so a reload does not collect
   // (and spend API credits) early.
   Due due() const;

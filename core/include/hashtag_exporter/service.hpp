@@ -27,6 +27,7 @@ class CollectionService {
   ~CollectionService();
 
   void start();
+  // Abandons outstanding API requests, stores what the rounds in progress fetched, and stops.
   void stop();
 
   // Validates the config file and its plugins again and swaps them in; on any error the running
