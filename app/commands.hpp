@@ -25,7 +25,7 @@ struct CommonOptions {
 
 struct ReportCommandOptions {
   std::string window = "1d";
-  double threshold_percent = 5;
+  std::optional<double> threshold_percent;  // default: each hashtag's alert threshold
 };
 
 struct HistoryCommandOptions {

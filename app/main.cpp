@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
   auto* report = cli.add_subcommand("report", "Print the latest counts and growth from history");
   report->add_option("--window", report_options.window, "Growth window")->capture_default_str();
   report->add_option("--threshold", report_options.threshold_percent,
-                     "Trending when video growth is above this percentage")
-      ->capture_default_str();
+                     "Trending when video growth is above this percentage (default: each "
+                     "hashtag's alert threshold from the config)");
   app::HistoryCommandOptions history_options;
   auto* history = cli.add_subcommand("history", "Print the stored snapshots of one hashtag");
   history->add_option("--hashtag", history_options.hashtag, "Hashtag")->required();

@@ -35,6 +35,11 @@ int run_report(const CommonOptions& options, const ReportCommandOptions& report)
       source.name = snapshot.source;
       source.hashtags.push_back(snapshot.hashtag);
     }
+    for (const auto& configured : config.sources) {
+      if (sources.contains(configured.name)) {
+        sources[configured.name].alert_threshold_percent = configured.alert_threshold_percent;
+      }
+    }
     std::vector<TrackedSource> tracked;
     for (auto& [name, source] : sources) tracked.push_back(std::move(source));
     collector.track(tracked);

@@ -50,7 +50,8 @@ std::string format_report(const ExporterState& state, const ReportOptions& optio
           growth == entry.videos_growth_percent.end() ? "no prior data" : signed_percent(growth->second);
       out += fmt::format("#{:<20} {:>12} videos | growth: {}\n", entry.hashtag,
                          with_thousands(entry.latest->video_count), growth_text);
-      if (growth != entry.videos_growth_percent.end() && growth->second > options.threshold_percent) {
+      const double threshold = options.threshold_percent.value_or(entry.alert_threshold_percent);
+      if (growth != entry.videos_growth_percent.end() && growth->second > threshold) {
         trending.push_back({entry.source, entry.hashtag, growth->second});
       }
     }
@@ -58,8 +59,12 @@ std::string format_report(const ExporterState& state, const ReportOptions& optio
   }
   std::stable_sort(trending.begin(), trending.end(),
                    [](const auto& a, const auto& b) { return a.growth > b.growth; });
-  out += fmt::format("Trending hashtags (video growth over {} above {}%):\n", options.window,
-                     options.threshold_percent);
+  out += options.threshold_percent
+             ? fmt::format("Trending hashtags (video growth over {} above {}%):\n",
+                           options.window, *options.threshold_percent)
+             : fmt::format("Trending hashtags (video growth over {} above their alert "
+                           "threshold):\n",
+                           options.window);
   if (trending.empty()) out += "  none\n";
   for (const auto& entry : trending) {
     out += fmt::format("  #{} ({}): {} new videos\n", entry.hashtag, entry.source,

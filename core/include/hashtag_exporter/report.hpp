@@ -3,13 +3,15 @@
 #include <hashtag_exporter/state.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace hashtag_exporter {
 
 struct ReportOptions {
   std::string window = "1d";  // which growth window the report shows
-  double threshold_percent = 5;
+  // Trending above this; without it, above each hashtag's configured alert threshold.
+  std::optional<double> threshold_percent;
   std::int64_t date = 0;  // Unix seconds; the day printed in the title
 };
 
