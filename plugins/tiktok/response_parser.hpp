@@ -4,6 +4,7 @@
 
 #include <hashtag_exporter/plugin/abi.h>
 #include <hashtag_exporter/plugin/sdk.hpp>
+#include <hashtag_exporter/plugin/sdk_http.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -24,10 +25,7 @@ struct Counts {
   std::int64_t views = 0;
 };
 
-struct Failure {
-  hx_reason reason = HX_REASON_BAD_RESPONSE;
-  std::string message;
-};
+using sdk::Failure;
 
 struct ParsedResponse {
   std::variant<Counts, Failure> result;
@@ -36,65 +34,19 @@ struct ParsedResponse {
 
 namespace detail {
 
-constexpr std::size_t kMaxQuotedChars = 200;
-
-// Text from the API goes into log lines and the failure message: one line, bounded.
-inline std::string quote_api_text(std::string_view text) {
-  std::string out;
-  for (const char c : text.substr(0, kMaxQuotedChars)) {
-    out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
-  }
-  if (text.size() > kMaxQuotedChars) out += "...";
-  return out;
-}
-
-// Counts arrive as JSON numbers or, in statsV2, as strings of digits. Anything else (negative,
-// fractional, "lots", null) means the API changed under us.
-inline std::optional<std::int64_t> parse_count(const nlohmann::json& value) {
-  if (value.is_number_unsigned()) {
-    const auto n = value.get<std::uint64_t>();
-    if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-      return std::nullopt;
-    return static_cast<std::int64_t>(n);
-  }
-  if (value.is_number_integer()) {
-    const auto n = value.get<std::int64_t>();
-    return n >= 0 ? std::optional(n) : std::nullopt;
-  }
-  if (value.is_number_float()) {
-    const double n = value.get<double>();
-    // 2^63 is the first double that no longer fits in int64.
-    if (!(n >= 0 && n < 9223372036854775808.0) || std::floor(n) != n) return std::nullopt;
-    return static_cast<std::int64_t>(n);
-  }
-  if (value.is_string()) {
-    const auto& text = value.get_ref<const std::string&>();
-    const bool digits_only = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-      return c >= '0' && c <= '9';
-    });
-    std::int64_t n = 0;
-    if (!digits_only ||
-        std::from_chars(text.data(), text.data() + text.size(), n).ec != std::errc()) {
-      return std::nullopt;
-    }
-    return n;
-  }
-  return std::nullopt;
-}
-
 inline bool has_both(const nlohmann::json& object, const char* videos, const char* views) {
   return object.is_object() && object.contains(videos) && object.contains(views);
 }
 
 inline std::variant<Counts, Failure> read_counts(const nlohmann::json& object, const char* videos,
                                                  const char* views, std::string_view where) {
-  const auto video_count = parse_count(object.at(videos));
-  const auto view_count = parse_count(object.at(views));
+  const auto video_count = sdk::parse_count(object.at(videos));
+  const auto view_count = sdk::parse_count(object.at(views));
   if (!video_count || !view_count) {
     const char* bad = video_count ? views : videos;
     return Failure{HX_REASON_BAD_RESPONSE,
                    std::string(where) + "." + bad +
-                       " is not a non-negative integer: " + quote_api_text(object.at(bad).dump())};
+                       " is not a non-negative integer: " + sdk::quote_text(object.at(bad).dump())};
   }
   return Counts{*video_count, *view_count};
 }
@@ -112,7 +64,7 @@ inline std::optional<double> find_credits(const nlohmann::json& body) {
 inline std::string describe_error(const nlohmann::json& json) {
   if (!json.is_object() || !json.contains("error")) return {};
   const auto& error = json.at("error");
-  if (error.is_string()) return quote_api_text(error.get<std::string>());
+  if (error.is_string()) return sdk::quote_text(error.get<std::string>());
   if (!error.is_object()) return {};
   std::string text;
   for (const char* key : {"code", "message"}) {
@@ -121,17 +73,7 @@ inline std::string describe_error(const nlohmann::json& json) {
     if (!text.empty()) text += ": ";
     text += it->is_string() ? it->get<std::string>() : it->dump();
   }
-  return quote_api_text(text);
-}
-
-inline hx_reason reason_for_status(long status) {
-  if (status == 401 || status == 403) return HX_REASON_AUTH;
-  if (status == 402) return HX_REASON_CREDITS;
-  if (status == 404) return HX_REASON_NOT_FOUND;
-  if (status == 429) return HX_REASON_RATE_LIMITED;
-  if (status >= 400 && status <= 499) return HX_REASON_HTTP_4XX;
-  if (status >= 500 && status <= 599) return HX_REASON_HTTP_5XX;
-  return HX_REASON_BAD_RESPONSE;  // 1xx and 3xx: nothing this API should answer
+  return sdk::quote_text(text);
 }
 
 }  // namespace detail
@@ -188,29 +130,16 @@ inline ParsedResponse parse_success_body(std::string_view body) {
 
 // The outcome of one call, whatever happened to it on the way.
 inline ParsedResponse interpret_response(const sdk::HttpResponse& response) {
-  const std::string after =
-      response.attempts > 1 ? " (after " + std::to_string(response.attempts) + " attempts)" : "";
-  switch (response.transport) {
-    case HX_TRANSPORT_OK: break;
-    case HX_TRANSPORT_TIMEOUT:
-      return {Failure{HX_REASON_TIMEOUT, "no answer from the API in time" + after}, {}};
-    case HX_TRANSPORT_BODY_TOO_LARGE:
-      return {Failure{HX_REASON_BAD_RESPONSE, "response too large (max_response_bytes): " +
-                                                  detail::quote_api_text(response.error)},
-              {}};
-    case HX_TRANSPORT_CONNECT_FAILED:
-    case HX_TRANSPORT_OTHER:
-      return {Failure{HX_REASON_TIMEOUT,
-                      "no answer from the API: " + detail::quote_api_text(response.error) + after},
-              {}};
-  }
+  if (auto failure = sdk::transport_failure(response)) return {std::move(*failure), {}};
   if (response.status >= 200 && response.status <= 299) return parse_success_body(response.body);
 
   const auto json = nlohmann::json::parse(response.body, nullptr, false);
   const auto error = detail::describe_error(json);
   std::string message = "HTTP " + std::to_string(response.status);
   if (!error.empty()) message += ": " + error;
-  return {Failure{detail::reason_for_status(response.status), message + after},
+  if (response.attempts > 1)
+    message += " (after " + std::to_string(response.attempts) + " attempts)";
+  return {Failure{sdk::reason_for_status(response.status), message},
           json.is_object() ? detail::find_credits(json) : std::nullopt};
 }
 

@@ -90,19 +90,7 @@ class TiktokSource : public sdk::Source {
       : host_(host),
         endpoint_(load_api_url(settings) + std::string(kEndpoint)),
         api_key_(load_api_key(host, settings)) {
-    const auto timeout = settings.duration("timeout", 15s);
-    if (timeout > 1h) throw sdk::SettingsError("timeout", "expected at most 1h");
-    hx_http_options limits{};
-    limits.timeout_ms = static_cast<std::uint32_t>(timeout.count());
-    limits.max_in_flight = static_cast<std::uint32_t>(settings.integer("max_in_flight", 1, 1, 64));
-    limits.requests_per_minute =
-        static_cast<std::uint32_t>(settings.integer("requests_per_minute", 0, 0, 60'000));
-    limits.max_attempts = static_cast<std::uint32_t>(settings.integer("max_attempts", 3, 1, 10));
-    limits.max_body_bytes =
-        static_cast<std::uint64_t>(settings.integer("max_response_bytes", 1 << 20, 1024, 1 << 30));
-    if (!host_.configure_http(limits)) {
-      throw std::runtime_error("the host refused the HTTP limits of this source");
-    }
+    sdk::configure_http_from_settings(host_, settings);
   }
 
   void collect(std::span<const std::string> hashtags, sdk::Results& results) override {
