@@ -167,7 +167,7 @@ std::string normalised_or_fail(std::string_view raw, const std::string& where) {
   std::string hashtag = normalise_hashtag(raw);
   if (hashtag.empty()) {
     throw ImportError(where +
-                      ": hashtag: expected a hashtag without whitespace or control "
+                      ": hashtag: expected a UTF-8 hashtag without whitespace or control "
                       "characters, got " +
                       in_quotes(raw));
   }

@@ -409,7 +409,19 @@ TEST_F(ConfigTest, SettingsErrorsPointAtTheLineOfTheSetting) {
 
 TEST_F(ConfigTest, RejectsMoreThanOneDocument) {
   EXPECT_EQ(error_of("sources: []\n---\nsources: []\n"),
-            at(3) + "expected one YAML document, found 2");
+            at(2) + "expected one YAML document, found a second one here");
+}
+
+// yaml-cpp's own LoadAll never returns on these: its parser keeps starting documents in place.
+TEST_F(ConfigTest, ReportsInputThatYamlCppCannotGetPast) {
+  EXPECT_EQ(error_of(","), at(1) + "cannot parse YAML at \",\"");
+  EXPECT_EQ(error_of("sources: []\n---\n,\n"),
+            at(2) + "expected one YAML document, found a second one here");
+}
+
+TEST_F(ConfigTest, RejectsAHashtagThatIsNotUtf8) {
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [ai\xff]\n")),
+            at(4) + "sources[0].hashtags[0]: hashtag is not valid UTF-8, got \"ai\xEF\xBF\xBD\"");
 }
 
 TEST_F(ConfigTest, ReportsAMissingFile) {

@@ -163,7 +163,7 @@ TEST(ImportTest, InvalidHashtagIsAnError) {
                         "2026-05-22,tiktok,ai tools,7,80\n");
   EXPECT_EQ(import_error(file),
             file.string() +
-                ":3: hashtag: expected a hashtag without whitespace or control characters, got "
+                ":3: hashtag: expected a UTF-8 hashtag without whitespace or control characters, got "
                 "\"ai tools\"");
 }
 

@@ -58,8 +58,8 @@ struct Config {
 // names and hashtags that normalise to nothing or to the same tag are errors (ConfigError).
 Config load_config(const std::filesystem::path& file);
 
-// Drops one leading '#' and folds ASCII case. Returns an empty string when the result is empty or
-// contains whitespace or control characters (an invalid hashtag).
+// Drops one leading '#' and folds ASCII case. Returns an empty string when the result is empty,
+// contains whitespace or control characters, or is not valid UTF-8 (an invalid hashtag).
 std::string normalise_hashtag(std::string_view raw);
 
 }  // namespace hashtag_exporter
