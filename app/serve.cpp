@@ -9,16 +9,32 @@
 
 #include <csignal>
 #include <pthread.h>
+#include <utility>
 
 namespace hashtag_exporter::app {
 
-int run_serve(const CommonOptions& options) {
-  if (!options.web_config_file.empty()) {
-    // Never fall back to plain HTTP when TLS or authentication was asked for.
-    spdlog::error("file={} msg=\"--web.config.file (TLS and basic auth) is not supported yet\"",
-                  options.web_config_file);
-    return 1;
+namespace {
+
+// The web config, checked completely (certificates and keys included) before anything starts:
+// a bad one stops the exporter rather than serving plain HTTP or without authentication.
+prometheus_exporter::WebConfig web_config(const CommonOptions& options) {
+  if (options.web_config_file.empty()) return {};
+  auto config = prometheus_exporter::load_web_config(options.web_config_file);
+  spdlog::info("file={} tls={} basic_auth_users={} headers={} msg=\"web config loaded\"",
+               logfmt_quote(options.web_config_file), config.tls ? "on" : "off",
+               config.basic_auth_users.size(), config.headers.size());
+  if (!config.tls && config.basic_auth_users.empty()) {
+    spdlog::warn("file={} msg=\"the web config sets neither TLS nor basic auth\"",
+                 logfmt_quote(options.web_config_file));
+  } else if (!config.tls) {
+    spdlog::warn("msg=\"basic auth without TLS sends passwords in clear text\"");
   }
+  return config;
+}
+
+}  // namespace
+
+int run_serve(const CommonOptions& options) {
   // Signals are taken by sigwait below, so every thread started from here on must block them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -35,15 +51,21 @@ int run_serve(const CommonOptions& options) {
       spdlog::info("index={} count={} msg=\"owning one shard of the hashtags\"", shard.index,
                    shard.count);
     }
+    prometheus_exporter::WebOptions web_options;
+    web_options.listen_addresses = options.listen_addresses;
+    web_options.telemetry_path = options.telemetry_path;
+    web_options.build_info = {build::kVersion, build::kRevision};
+    web_options.web_config = web_config(options);
+    const bool tls = web_options.web_config.tls.has_value();
     CollectionService service(options.config_file, default_plugin_path(), shard);
     prometheus_exporter::WebServer server(
-        {options.listen_addresses, options.telemetry_path, {build::kVersion, build::kRevision}},
-        service.state(),
+        std::move(web_options), service.state(),
         {[&service] { return service.ready(); }, [&service] { return service.reload(); }});
     const auto ports = server.ports();
     for (std::size_t i = 0; i < ports.size(); ++i) {
-      spdlog::info("address={} port={} msg=\"listening\"",
-                   i < options.listen_addresses.size() ? options.listen_addresses[i] : "", ports[i]);
+      spdlog::info("address={} port={} tls={} msg=\"listening\"",
+                   i < options.listen_addresses.size() ? options.listen_addresses[i] : "", ports[i],
+                   tls ? "on" : "off");
     }
     service.start();
     for (;;) {

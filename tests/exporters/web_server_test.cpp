@@ -7,9 +7,18 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace hashtag_exporter::prometheus_exporter {
 namespace {
@@ -20,6 +29,40 @@ using testing::http_request;
 using ::testing::Not;
 
 constexpr const char* kExpositionFormat = "text/plain; version=0.0.4; charset=utf-8";
+
+// Sends `request` as raw bytes on a new connection to 127.0.0.1:`port` and returns what comes
+// back until the server closes the connection or `timeout` passes. A server that closes while
+// the request is still being sent is fine: what it answered is still returned.
+std::string raw_exchange(int port, const std::string& request,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    throw std::runtime_error("cannot connect");
+  }
+  timeval limit{static_cast<time_t>(timeout.count() / 1000),
+                static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  for (std::size_t sent = 0; sent < request.size();) {
+    const auto count = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (count <= 0) break;
+    sent += static_cast<std::size_t>(count);
+  }
+  std::string answer;
+  char buffer[4096];
+  for (;;) {
+    const auto count = recv(fd, buffer, sizeof buffer, 0);
+    if (count <= 0) break;
+    answer.append(buffer, static_cast<std::size_t>(count));
+  }
+  close(fd);
+  return answer;
+}
 
 WebHooks always_ready() {
   return {[] { return true; }, [] { return std::optional<std::string>(); }};
@@ -261,6 +304,50 @@ TEST_F(WebServerTest, ScrapesSeeStateUpdates) {
   state_->update([](ExporterState& state) { state.config_last_reload_successful = true; });
   EXPECT_THAT(http_get(url("/metrics")).body,
               Not(HasSubstr("\nhashtag_exporter_config_last_reload_successful 0\n")));
+}
+
+TEST_F(WebServerTest, OversizedRequestsAreRefusedAndTheServerLivesOn) {
+  const std::string big(20000, 'a');
+  const auto huge_header = http_request("GET", url("/metrics"), {}, {{"X-Big", big}});
+  EXPECT_THAT(huge_header.status, ::testing::AnyOf(400, 431));
+  const auto huge_uri = http_get(url("/metrics?" + big));
+  EXPECT_THAT(huge_uri.status, ::testing::AnyOf(400, 414));
+  // Headers within the 16 KiB bound are fine.
+  EXPECT_EQ(http_request("GET", url("/metrics"), {}, {{"X-Big", std::string(12000, 'a')}}).status,
+            200);
+
+  const int port = server_->ports().at(0);
+  // A megabyte of header: refused after the first 16 KiB, without reading the rest.
+  EXPECT_THAT(raw_exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                     std::string(1 << 20, 'a') + "\r\n\r\n"),
+              HasSubstr(" 400 "));
+  EXPECT_THAT(raw_exchange(port, "NONSENSE\r\n\r\n"), HasSubstr(" 400 "));
+  EXPECT_THAT(raw_exchange(port, std::string("GET / HTTP/1.1\r\nHost: \0\x01\xff\r\n\r\n", 29)),
+              ::testing::StartsWith("HTTP/1."));
+
+  EXPECT_EQ(http_get(url("/-/healthy")).status, 200);
+}
+
+TEST_F(WebServerTest, ManyClientsAtOnceAreAllServed) {
+  std::vector<std::thread> clients;
+  std::atomic<int> ok = 0;
+  for (int i = 0; i < 32; ++i) {
+    clients.emplace_back([&] {
+      for (int j = 0; j < 5; ++j) ok += http_get(url("/metrics"), 10000).status == 200 ? 1 : 0;
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(ok, 32 * 5);
+}
+
+TEST_F(WebServerTest, AClientThatSendsNothingIsDroppedAfterTheRequestTimeout) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto answer = raw_exchange(server_->ports().at(0), "GET /metrics HTTP/1.1\r\nHost: x\r\n",
+                                   std::chrono::seconds(30));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(waited, std::chrono::seconds(15));  // request_timeout_ms is 10 s
+  EXPECT_THAT(answer, ::testing::Not(HasSubstr(" 200 ")));
+  EXPECT_EQ(http_get(url("/-/healthy")).status, 200);
 }
 
 // Servers below never serve a request, so they stop at once.

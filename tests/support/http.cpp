@@ -43,6 +43,18 @@ std::size_t store_header(char* data, std::size_t size, std::size_t count, void* 
 
 HttpReply http_request(const std::string& method, const std::string& url, const std::string& body,
                        const std::map<std::string, std::string>& headers, long timeout_ms) {
+  HttpCall call;
+  call.method = method;
+  call.url = url;
+  call.body = body;
+  call.headers = headers;
+  call.timeout_ms = timeout_ms;
+  return http_request(call);
+}
+
+HttpReply http_request(const HttpCall& call) {
+  const auto& [method, url, body, headers, timeout_ms, ca_file, client_cert_file, client_key_file,
+               max_tls_version, basic_auth] = call;
   static std::once_flag curl_initialised;
   std::call_once(curl_initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 
@@ -75,6 +87,23 @@ HttpReply http_request(const std::string& method, const std::string& url, const 
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &reply.body);
   curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &store_header);
   curl_easy_setopt(handle, CURLOPT_HEADERDATA, &reply.headers);
+  if (!ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, ca_file.c_str());
+  if (!client_cert_file.empty()) {
+    curl_easy_setopt(handle, CURLOPT_SSLCERT, client_cert_file.c_str());
+    curl_easy_setopt(handle, CURLOPT_SSLKEY, client_key_file.c_str());
+  }
+  if (max_tls_version == "1.2") {
+    curl_easy_setopt(handle, CURLOPT_SSLVERSION,
+                     static_cast<long>(CURL_SSLVERSION_TLSv1_2) |
+                         static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2));
+  } else if (!max_tls_version.empty()) {
+    throw std::invalid_argument("max_tls_version: only \"1.2\" is supported");
+  }
+  if (basic_auth) {
+    curl_easy_setopt(handle, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(handle, CURLOPT_USERNAME, basic_auth->first.c_str());
+    curl_easy_setopt(handle, CURLOPT_PASSWORD, basic_auth->second.c_str());
+  }
   const CURLcode code = curl_easy_perform(handle);
   if (code != CURLE_OK) {
     reply.error = error[0] != '\0' ? error : curl_easy_strerror(code);

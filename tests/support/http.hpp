@@ -1,7 +1,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace hashtag_exporter::testing {
 
@@ -18,5 +20,24 @@ HttpReply http_request(const std::string& method, const std::string& url,
                        const std::map<std::string, std::string>& headers = {},
                        long timeout_ms = 5000);
 HttpReply http_get(const std::string& url, long timeout_ms = 5000);
+
+// A request with the TLS and authentication options the two calls above leave out.
+struct HttpCall {
+  std::string method = "GET";
+  std::string url;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  long timeout_ms = 5000;
+  // HTTPS: trust this CA file (PEM) instead of the system's; the host name is checked.
+  std::string ca_file;
+  // HTTPS: present this client certificate and key (PEM files).
+  std::string client_cert_file;
+  std::string client_key_file;
+  // HTTPS: the highest TLS version to offer, e.g. "1.2"; empty: libcurl's default.
+  std::string max_tls_version;
+  // Basic auth: user and password.
+  std::optional<std::pair<std::string, std::string>> basic_auth;
+};
+HttpReply http_request(const HttpCall& call);
 
 }  // namespace hashtag_exporter::testing

@@ -2,9 +2,11 @@
 #include <hashtag_exporter/prometheus/web_server.hpp>
 
 #include "accept_encoding.hpp"
+#include "access.hpp"
 #include "hashtags_json.hpp"
 #include "landing_page.hpp"
 #include "listen_address.hpp"
+#include "tls_context.hpp"
 
 #include <CivetServer.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -26,9 +29,12 @@ constexpr const char* kJson = "application/json";
 constexpr const char* kReadMethods = "GET, HEAD";
 
 // Bounds on what clients can make the server hold: threads, time and header size per request.
+// A request whose headers do not fit is refused (400) without reaching a handler, and a client
+// that sends nothing (or no TLS handshake) is dropped after the timeout.
 constexpr const char* kWorkerThreads = "8";
 constexpr const char* kRequestTimeoutMs = "10000";
 constexpr const char* kMaxRequestHeaderBytes = "16384";
+constexpr const char* kRealm = "Basic realm=\"hashtag_exporter\"";
 
 struct Reply {
   int status = 200;
@@ -45,6 +51,36 @@ Reply text(int status, std::string body) {
 struct Route {
   std::string allowed_methods;  // as sent in the Allow header of a 405
   std::function<Reply(const mg_connection*)> handle;
+};
+
+// What every request passes before routing (the rate limit, then basic auth on every path,
+// like exporter-toolkit), and the headers every answer carries.
+class Gate {
+ public:
+  explicit Gate(const WebConfig& config)
+      : auth_(config.basic_auth_users), limiter_(config.rate_limit), headers_(config.headers) {}
+
+  // The refusal for a request that may not go on; nothing when it may.
+  std::optional<Reply> refusal(const mg_connection* connection) {
+    if (!limiter_.admit()) return text(429, "Too Many Requests.");
+    if (auth_.enabled() && !auth_.allows(mg_get_header(connection, "Authorization"))) {
+      const mg_request_info* request = mg_get_request_info(connection);
+      spdlog::debug("client={} path={} msg=\"basic auth refused\"",
+                    logfmt_quote(request->remote_addr),
+                    logfmt_quote(request->local_uri != nullptr ? request->local_uri : ""));
+      auto reply = text(401, "Unauthorized.");
+      reply.headers.emplace_back("WWW-Authenticate", kRealm);
+      return reply;
+    }
+    return std::nullopt;
+  }
+
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+
+ private:
+  BasicAuth auth_;
+  RateLimiter limiter_;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 bool allows(std::string_view allowed_methods, std::string_view method) {
@@ -72,7 +108,8 @@ void send(mg_connection* connection, const Reply& reply, bool with_body) {
 // 404 and 405 answers uniform.
 class Router : public CivetHandler {
  public:
-  explicit Router(std::map<std::string, Route, std::less<>> routes) : routes_(std::move(routes)) {}
+  Router(std::map<std::string, Route, std::less<>> routes, Gate& gate)
+      : routes_(std::move(routes)), gate_(gate) {}
 
   bool handleGet(CivetServer*, mg_connection* connection) override { return serve(connection); }
   bool handleHead(CivetServer*, mg_connection* connection) override { return serve(connection); }
@@ -86,7 +123,10 @@ class Router : public CivetHandler {
   bool serve(mg_connection* connection) const {
     const mg_request_info* request = mg_get_request_info(connection);
     const std::string_view method = request->request_method;
-    send(connection, answer(connection, method, request->local_uri), method != "HEAD");
+    auto refusal = gate_.refusal(connection);
+    Reply reply = refusal ? std::move(*refusal) : answer(connection, method, request->local_uri);
+    reply.headers.insert(reply.headers.end(), gate_.headers().begin(), gate_.headers().end());
+    send(connection, reply, method != "HEAD");
     return true;
   }
 
@@ -108,16 +148,29 @@ class Router : public CivetHandler {
   }
 
   std::map<std::string, Route, std::less<>> routes_;
+  Gate& gate_;
 };
 
-std::string civetweb_listening_ports(const std::vector<std::string>& addresses) {
+// With TLS every port gets civetweb's "s": TLS only, never plain HTTP beside it.
+std::string civetweb_listening_ports(const std::vector<std::string>& addresses, bool tls) {
   if (addresses.empty()) throw std::invalid_argument("no listen address given");
   std::string ports;
   for (const auto& address : addresses) {
     if (!ports.empty()) ports += ',';
     ports += to_civetweb_listening_port(address);
+    if (tls) ports += 's';
   }
   return ports;
+}
+
+// The configured headers as civetweb's additional_header, for the answers civetweb writes
+// itself (such as 400 for a malformed request).
+std::string header_lines(const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::string lines;
+  for (const auto& [name, value] : headers) {
+    lines += (lines.empty() ? "" : "\r\n") + name + ": " + value;
+  }
+  return lines;
 }
 
 std::string quoted_list(const std::vector<std::string>& items) {
@@ -134,18 +187,36 @@ struct WebServer::Impl {
         state(state_store),
         hooks(std::move(web_hooks)),
         exposition(state_store, options.build_info),
-        router(routes()) {
+        gate(options.web_config),
+        router(routes(), gate) {
     if (!hooks.ready || !hooks.reload) {
       throw std::invalid_argument("the web server needs both the ready and the reload hook");
     }
-    const std::vector<std::string> civetweb_options{
-        "listening_ports",    civetweb_listening_ports(options.listen_addresses),
+    const auto& web_config = options.web_config;
+    const auto ports =
+        civetweb_listening_ports(options.listen_addresses, web_config.tls.has_value());
+    std::vector<std::string> civetweb_options{
+        "listening_ports",    ports,
         "num_threads",        kWorkerThreads,
         "request_timeout_ms", kRequestTimeoutMs,
         "max_request_size",   kMaxRequestHeaderBytes,
     };
+    if (!web_config.headers.empty()) {
+      civetweb_options.insert(civetweb_options.end(),
+                              {"additional_header", header_lines(web_config.headers)});
+    }
     CivetCallbacks callbacks;
     callbacks.log_message = &Impl::log_message;
+    if (web_config.tls) {
+      load_civetweb_tls_libraries(options.tls_library_dir);
+      try {
+        tls = std::make_unique<TlsContext>(*web_config.tls);
+      } catch (const TlsConfigError& e) {
+        throw std::runtime_error("cannot set up TLS: tls_server_config" +
+                                 (e.key().empty() ? "" : "." + e.key()) + ": " + e.what());
+      }
+      callbacks.external_ssl_ctx = &Impl::external_ssl_ctx;
+    }
     try {
       server = std::make_unique<CivetServer>(civetweb_options, &callbacks, this);
     } catch (const CivetException&) {
@@ -209,6 +280,17 @@ struct WebServer::Impl {
     return {200, kJson, std::make_shared<const std::string>(hashtags_json(*state.current())), {}};
   }
 
+  // civetweb asks for its SSL_CTX when it starts (*ssl_ctx null) and offers it back to be freed
+  // when it stops: the context is ours both times (TlsContext frees it after the server).
+  static int external_ssl_ctx(void** ssl_ctx, void* user_data) {
+    if (*ssl_ctx != nullptr) return 1;
+    const auto* server = static_cast<const CivetServer*>(user_data);
+    const auto* self = static_cast<const Impl*>(server->getUserContext());
+    if (self == nullptr || !self->tls) return -1;
+    *ssl_ctx = self->tls->get();
+    return 1;
+  }
+
   // civetweb reports why it cannot start only through its log; keep that text for the exception
   // and send whatever it logs later to our log.
   static int log_message(const mg_connection* connection, const char* message) {
@@ -217,7 +299,13 @@ struct WebServer::Impl {
     auto* self = static_cast<Impl*>(const_cast<void*>(server->getUserContext()));
     std::lock_guard lock(self->startup_errors_mutex);
     if (self->started) {
-      spdlog::warn("msg=\"web server\" err={}", logfmt_quote(message));
+      // A failed TLS handshake (a scanner, plain HTTP on the TLS port, a refused client
+      // certificate) is the client's problem, and can come at any rate.
+      if (std::string_view(message).starts_with("sslize error")) {
+        spdlog::debug("msg=\"TLS handshake failed\" err={}", logfmt_quote(message));
+      } else {
+        spdlog::warn("msg=\"web server\" err={}", logfmt_quote(message));
+      }
     } else {
       self->startup_errors += (self->startup_errors.empty() ? "" : "; ") + std::string(message);
     }
@@ -228,7 +316,10 @@ struct WebServer::Impl {
   const StateStore& state;
   WebHooks hooks;
   Exposition exposition;
+  Gate gate;
   Router router;
+  // With TLS: the context civetweb serves with; outlives the server below.
+  std::unique_ptr<TlsContext> tls;
   std::mutex startup_errors_mutex;
   bool started = false;
   std::string startup_errors;

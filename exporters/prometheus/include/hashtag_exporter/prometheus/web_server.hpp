@@ -1,9 +1,11 @@
 #pragma once
 
 #include <hashtag_exporter/prometheus/exposition.hpp>
+#include <hashtag_exporter/prometheus/web_config.hpp>
 #include <hashtag_exporter/state.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -16,6 +18,11 @@ struct WebOptions {
   std::vector<std::string> listen_addresses{":19929"};
   std::string telemetry_path = "/metrics";
   BuildInfo build_info;
+  // TLS, basic auth, response headers and rate limit (--web.config.file); by default none.
+  WebConfig web_config;
+  // With TLS: the folder of the OpenSSL 3 shims (tls_shim/); empty: found through the run path
+  // of the executable, as hashtag_exporter is linked. Tests point it at the build tree.
+  std::filesystem::path tls_library_dir;
 };
 
 // Hooks into the application the server needs but does not own; both are required. They are
@@ -28,10 +35,14 @@ struct WebHooks {
 };
 
 // Serves /, the telemetry path, /-/healthy, /-/ready, /-/reload and /api/v1/hashtags (civetweb).
+// With a web config: every listen address speaks TLS only, every path needs basic auth when
+// users are configured (401 otherwise), the configured headers go on every response, and
+// requests over the rate limit get 429.
 class WebServer {
  public:
   // Starts listening. Throws std::invalid_argument for a malformed listen address or telemetry
-  // path or a missing hook, and std::runtime_error naming the addresses when it cannot bind.
+  // path or a missing hook, and std::runtime_error naming the addresses when it cannot bind,
+  // or saying why when TLS cannot be set up (never falls back to plain HTTP).
   WebServer(WebOptions options, const StateStore& state, WebHooks hooks);
   // Stops listening and waits for requests in flight; civetweb notices the stop within its poll
   // interval, so this takes up to 2 s.
