@@ -1,6 +1,54 @@
 #!/usr/bin/env bash
-# Runs every test of the build made by scripts/setup.sh.
+# Runs every test of the build made by scripts/setup.sh (ctest, in parallel). Arguments other than
+# --all go to ctest.
+#
+# In CI (the CI variable set, as CI services do) or with --all, it then also runs, each in a build
+# tree of its own:
+#   - scripts/sanitizers.sh: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#     (build-asan), the threaded tests under ThreadSanitizer (build-tsan);
+#   - scripts/fuzz.sh: every libFuzzer target for FUZZ_SECONDS (default 60) each (build-fuzz);
+# and prints a summary with the time of each step. Every step runs even when an earlier one
+# failed; the exit status is non-zero if any failed.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${BUILD_DIR:-$repo/build}"
-ctest --test-dir "$build_dir" --output-on-failure --timeout 600 --parallel "$(nproc)" "$@"
+
+all=0
+case "${CI:-}" in "" | 0 | false | no) ;; *) all=1 ;; esac
+ctest_args=()
+for arg in "$@"; do
+  if [ "$arg" = "--all" ]; then all=1; else ctest_args+=("$arg"); fi
+done
+
+summary=()
+failed=0
+# step NAME COMMAND...: runs a step, records its result and time.
+step() {
+  local name="$1" start=$SECONDS status=0
+  shift
+  echo "==> $name"
+  "$@" || status=$?
+  local result="ok"
+  if [ "$status" -ne 0 ]; then
+    result="FAILED (exit $status)"
+    failed=1
+  fi
+  summary+=("$(printf '%-34s %-16s %5ss' "$name" "$result" "$((SECONDS - start))")")
+}
+
+step "tests (release build)" \
+  ctest --test-dir "$build_dir" --output-on-failure --timeout 600 --parallel "$(nproc)" \
+  ${ctest_args[@]+"${ctest_args[@]}"}
+
+if [ "$all" -eq 0 ]; then
+  exit "$failed"
+fi
+
+step "asan+ubsan: build, whole suite" "$repo/scripts/sanitizers.sh" asan
+step "tsan: build, threaded tests" "$repo/scripts/sanitizers.sh" tsan
+step "fuzz: build, ${FUZZ_SECONDS:-60}s per target" "$repo/scripts/fuzz.sh"
+
+echo "==> summary"
+printf '    %s\n' "${summary[@]}"
+echo "    total ${SECONDS}s"
+exit "$failed"
