@@ -14,9 +14,12 @@ packages=(
   # libraries
   prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev nlohmann-json3-dev libsqlite3-dev
   libboost-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev zlib1g-dev libssl-dev
+  libcrypt-dev
   # tests: GoogleTest, the fake API (python3), a real Prometheus and Alertmanager, sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev python3 prometheus prometheus-alertmanager sqlite3
   curl
+  # TLS and load tests: certificates made with the openssl tool, wrk against /metrics
+  openssl wrk
   # sanitizer builds (g++: scripts/sanitizers.sh) and libFuzzer targets (clang: scripts/fuzz.sh)
   libasan8 libubsan1 libtsan2 clang libclang-rt-14-dev
   # deployment tests: PyYAML to read rendered manifests, dpkg-shlibdeps (cpack -G DEB),
