@@ -20,8 +20,7 @@ using ::testing::HasSubstr;
 const std::string kBinary = HX_TEST_EXPORTER_BINARY;
 // The example the README points at; its user is "prometheus" with the password "change-me".
 const std::filesystem::path kExampleWebConfig =
-    std::filesystem::path(HX_TEST_FIXTURES).parent_path().parent_path() / "examples" /
-    "web-config.yml";
+    std::filesystem::path(HX_TEST_SOURCE_DIR) / "examples" / "web-config.yml";
 
 class WebSecurityE2E : public ::testing::Test {
  protected:

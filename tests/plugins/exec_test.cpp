@@ -22,7 +22,7 @@ using testing::failure_of;
 using testing::snapshot_of;
 namespace fs = std::filesystem;
 
-const fs::path kScripts = fs::path(HX_TEST_FIXTURES) / ".." / "plugins" / "exec_scripts";
+const fs::path kScripts = fs::path(HX_TEST_SOURCE_DIR) / "tests" / "plugins" / "exec_scripts";
 
 std::string script(const std::string& name) { return (kScripts / name).lexically_normal().string(); }
 

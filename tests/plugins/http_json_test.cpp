@@ -34,7 +34,7 @@ using testing::snapshot_of;
 using ::testing::Not;
 namespace fs = std::filesystem;
 
-const fs::path kExamples = fs::path(HX_TEST_FIXTURES) / ".." / ".." / "examples";
+const fs::path kExamples = fs::path(HX_TEST_SOURCE_DIR) / "examples";
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
