@@ -1,10 +1,10 @@
 #include <hashtag_exporter/collector.hpp>
 #include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/memory.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <limits>
 #include <map>
 #include <tuple>
 
@@ -32,28 +32,47 @@ Collector::Collector(HistoryStore& store, StateStore& state, std::vector<GrowthW
                      std::chrono::seconds retention)
     : store_(store), state_(state), windows_(std::move(windows)), retention_(retention) {}
 
-void Collector::compute_growth_into(HashtagState& hashtag) const {
-  hashtag.videos_growth_percent.clear();
-  hashtag.views_growth_percent.clear();
-  if (!hashtag.latest) return;
-  const SeriesKey key{hashtag.source, hashtag.hashtag};
-  for (const auto& window : windows_) {
-    const auto reference =
-        store_.newest_not_after(key, reference_not_after(hashtag.latest->timestamp, window));
-    const auto growth = compute_growth(*hashtag.latest, reference, window);
-    if (growth.videos) hashtag.videos_growth_percent[window.label] = *growth.videos;
-    if (growth.views) hashtag.views_growth_percent[window.label] = *growth.views;
+void Collector::fill_growth(std::span<HashtagState* const> hashtags) const {
+  std::vector<HistoryStore::SeriesAt> lookups;
+  for (auto* hashtag : hashtags) {
+    hashtag->videos_growth_percent.clear();
+    hashtag->views_growth_percent.clear();
+    if (!hashtag->latest) continue;
+    for (const auto& window : windows_) {
+      lookups.push_back({{hashtag->source, hashtag->hashtag},
+                         reference_not_after(hashtag->latest->timestamp, window)});
+    }
+  }
+  const auto references = store_.newest_not_after(lookups);
+  auto reference = references.begin();
+  for (auto* hashtag : hashtags) {
+    if (!hashtag->latest) continue;
+    for (const auto& window : windows_) {
+      const auto growth = compute_growth(*hashtag->latest, *reference++, window);
+      if (growth.videos) hashtag->videos_growth_percent[window.label] = *growth.videos;
+      if (growth.views) hashtag->views_growth_percent[window.label] = *growth.views;
+    }
   }
 }
 
-HashtagState Collector::restored(const std::string& source, const std::string& hashtag) const {
-  HashtagState entry;
-  entry.source = source;
-  entry.hashtag = hashtag;
-  entry.latest = store_.newest_not_after({source, hashtag}, std::numeric_limits<std::int64_t>::max());
-  if (entry.latest) entry.last_success_timestamp = entry.latest->timestamp;
-  compute_growth_into(entry);
-  return entry;
+void Collector::restore(std::span<HashtagState* const> hashtags) const {
+  // One scan of the latest table, sorted by (source, hashtag) like the state, rather than one
+  // look-up in the history per hashtag.
+  const auto stored = store_.latest();
+  for (auto* hashtag : hashtags) {
+    const auto found = std::lower_bound(
+        stored.begin(), stored.end(), std::tie(hashtag->source, hashtag->hashtag),
+        [](const Snapshot& entry, const auto& key) {
+          return std::tie(entry.source, entry.hashtag) < key;
+        });
+    if (found == stored.end() || found->source != hashtag->source ||
+        found->hashtag != hashtag->hashtag) {
+      continue;
+    }
+    hashtag->latest = *found;
+    hashtag->last_success_timestamp = found->timestamp;
+  }
+  fill_growth(hashtags);
 }
 
 void Collector::track(const std::vector<TrackedSource>& sources) {
@@ -61,6 +80,7 @@ void Collector::track(const std::vector<TrackedSource>& sources) {
   const auto previous = state_.current();
   std::vector<SourceState> next_sources;
   std::vector<HashtagState> next_hashtags;
+  std::vector<std::size_t> new_hashtags;  // indexes in next_hashtags
   for (const auto& source : sources) {
     SourceState source_state;
     for (const auto& old : previous->sources) {
@@ -78,13 +98,20 @@ void Collector::track(const std::vector<TrackedSource>& sources) {
     next_sources.push_back(std::move(source_state));
     for (const auto& hashtag : source.hashtags) {
       const auto* old = find_hashtag(previous->hashtags, source.name, hashtag);
-      auto& hashtag_state =
-          next_hashtags.emplace_back(old != nullptr ? *old : restored(source.name, hashtag));
+      if (old == nullptr) new_hashtags.push_back(next_hashtags.size());
+      auto& hashtag_state = next_hashtags.emplace_back(old != nullptr ? *old : HashtagState{});
+      hashtag_state.source = source.name;
+      hashtag_state.hashtag = hashtag;
       if (const auto threshold = source.alert_threshold_percent.find(hashtag);
           threshold != source.alert_threshold_percent.end()) {
         hashtag_state.alert_threshold_percent = threshold->second;
       }
     }
+  }
+  if (!new_hashtags.empty()) {
+    std::vector<HashtagState*> restoring;
+    for (const auto index : new_hashtags) restoring.push_back(&next_hashtags[index]);
+    restore(restoring);
   }
   std::sort(next_hashtags.begin(), next_hashtags.end(), [](const auto& a, const auto& b) {
     return std::tie(a.source, a.hashtag) < std::tie(b.source, b.hashtag);
@@ -124,8 +151,12 @@ void Collector::record(const CollectionRound& round) {
     next.up = true;
     next.last_success_timestamp = snapshot.timestamp;
     next.last_error.clear();
-    if (stored) compute_growth_into(next);
     updated.emplace(snapshot.hashtag, std::move(next));
+  }
+  if (stored) {
+    std::vector<HashtagState*> growing;
+    for (auto& [hashtag, entry] : updated) growing.push_back(&entry);
+    fill_growth(growing);
   }
 
   state_.update([&](ExporterState& state) {
@@ -151,6 +182,8 @@ void Collector::record(const CollectionRound& round) {
       source.suspended_hashtags = round.suspended.size();
     }
   });
+
+  release_free_memory();  // a round of thousands of hashtags allocates far more than it keeps
 
   if (retention_.count() > 0 && stored) {
     try {

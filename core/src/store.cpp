@@ -168,8 +168,14 @@ std::string query_text(const Connection& connection, const std::string& sql) {
 // when a read transaction would have to be upgraded.
 class Transaction {
  public:
-  explicit Transaction(const Connection& connection) : connection_(connection) {
-    connection_.exec("BEGIN IMMEDIATE");
+  enum class Kind { write, read };
+
+  // A write transaction takes the write lock at once, so that it never fails half-way for lack
+  // of it. A read transaction takes the file locks and checks the WAL once for all its reads,
+  // instead of once per statement.
+  explicit Transaction(const Connection& connection, Kind kind = Kind::write)
+      : connection_(connection) {
+    connection_.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
   }
   ~Transaction() {
     if (!committed_) sqlite3_exec(connection_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -342,6 +348,21 @@ std::optional<Snapshot> HistoryStore::newest_not_after(const SeriesKey& series,
   run.bind(series.source).bind(series.hashtag).bind(not_after);
   if (!run.next()) return std::nullopt;
   return run.snapshot();
+}
+
+std::vector<std::optional<Snapshot>> HistoryStore::newest_not_after(
+    std::span<const SeriesAt> lookups) const {
+  std::vector<std::optional<Snapshot>> found;
+  found.reserve(lookups.size());
+  const std::lock_guard lock(impl_->mutex);
+  Transaction transaction(impl_->connection, Transaction::Kind::read);
+  for (const auto& lookup : lookups) {
+    Run run(impl_->connection, impl_->select_newest_not_after);
+    run.bind(lookup.series.source).bind(lookup.series.hashtag).bind(lookup.not_after);
+    found.push_back(run.next() ? std::optional(run.snapshot()) : std::nullopt);
+  }
+  transaction.commit();
+  return found;
 }
 
 std::vector<Snapshot> HistoryStore::history(const std::string& hashtag,

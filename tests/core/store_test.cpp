@@ -153,6 +153,26 @@ TEST(StoreTest, NewestNotAfterFindsTheReferenceSnapshot) {
             std::nullopt);
 }
 
+TEST(StoreTest, BatchedLookUpsAnswerEachInOrder) {
+  const TempDir dir;
+  HistoryStore store(dir / "history.db");
+  const std::vector<Snapshot> round{snapshot("tiktok", "aitools", kStart, 10),
+                                    snapshot("tiktok", "aitools", kStart + kDay, 11),
+                                    snapshot("demo", "aitools", kStart + kDay, 99)};
+  store.append(round);
+  const SeriesKey tiktok{.source = "tiktok", .hashtag = "aitools"};
+  const std::vector<HistoryStore::SeriesAt> lookups{
+      {tiktok, kStart + kDay},
+      {{.source = "tiktok", .hashtag = "llm"}, kStart + kDay},
+      {tiktok, kStart},
+      {{.source = "demo", .hashtag = "aitools"}, kStart + kDay},
+      {tiktok, kStart - 1}};
+
+  EXPECT_THAT(store.newest_not_after(lookups),
+              ElementsAre(round[1], std::nullopt, round[0], round[2], std::nullopt));
+  EXPECT_THAT(store.newest_not_after(std::span<const HistoryStore::SeriesAt>{}), ElementsAre());
+}
+
 TEST(StoreTest, ImportingTwiceAddsNothing) {
   const TempDir dir;
   HistoryStore store(dir / "history.db");

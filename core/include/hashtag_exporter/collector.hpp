@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,10 @@ class Collector {
   void record(const CollectionRound& round);
 
  private:
-  HashtagState restored(const std::string& source, const std::string& hashtag) const;
-  void compute_growth_into(HashtagState& hashtag) const;
+  // Each hashtag's latest value from the history (left empty when there is none), and growth.
+  void restore(std::span<HashtagState* const> hashtags) const;
+  // The growth of each hashtag over every window, against references read in one batch.
+  void fill_growth(std::span<HashtagState* const> hashtags) const;
 
   HistoryStore& store_;
   StateStore& state_;

@@ -45,6 +45,14 @@ class HistoryStore {
   // The newest snapshot of `series` whose timestamp is <= not_after.
   std::optional<Snapshot> newest_not_after(const SeriesKey& series, std::int64_t not_after) const;
 
+  struct SeriesAt {
+    SeriesKey series;
+    std::int64_t not_after = 0;
+  };
+  // The same for many look-ups at once (one answer each, in order), read in one transaction:
+  // per look-up, that saves the file locking and WAL check of a transaction of its own.
+  std::vector<std::optional<Snapshot>> newest_not_after(std::span<const SeriesAt> lookups) const;
+
   // Every snapshot of a hashtag, oldest first; all sources unless one is given.
   std::vector<Snapshot> history(const std::string& hashtag,
                                 const std::optional<std::string>& source) const;

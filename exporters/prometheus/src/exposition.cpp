@@ -1,7 +1,9 @@
+#include <hashtag_exporter/memory.hpp>
 #include <hashtag_exporter/prometheus/exposition.hpp>
 
 #include "gzip.hpp"
-#include "state_collector.hpp"
+#include "hashtag_text.hpp"
+#include "state_families.hpp"
 
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
@@ -25,15 +27,14 @@ prometheus::Gauge& add_gauge(prometheus::Registry& registry, const std::string& 
 struct Exposition::Impl {
   Impl(const StateStore& state_store, const BuildInfo& build_info)
       : state(state_store),
-        collector(state_store),
         build_info_gauge(
             add_gauge(registry, "hashtag_exporter_build_info",
                       "Version and revision hashtag_exporter was built from; always 1.",
                       {{"version", build_info.version}, {"revision", build_info.revision}})),
         render_duration(add_gauge(registry, "hashtag_exporter_render_duration_seconds",
-                                  "How long the previous rendering of this exposition took (0 in "
-                                  "the first one); it is rendered once per collection, not per "
-                                  "scrape.")),
+                                  "How long the previous rendering of this exposition in the "
+                                  "text format took (0 in the first one); it is rendered once "
+                                  "per collection, not per scrape, and gzip-compressed once.")),
         exposition_bytes(add_gauge(registry, "hashtag_exporter_exposition_bytes",
                                    "Uncompressed size of the previous rendering of this "
                                    "exposition (0 in the first one).")) {
@@ -48,22 +49,38 @@ struct Exposition::Impl {
     if (generation == rendered_generation) return;
 
     const auto started = std::chrono::steady_clock::now();
-    auto families = collector.Collect();
-    for (auto& family : registry.Collect()) families.push_back(std::move(family));
-    auto text =
-        std::make_shared<const std::string>(prometheus::TextSerializer().Serialize(families));
-    auto compressed = std::make_shared<const std::string>(gzip_compress(*text));
+    auto text = std::make_shared<const std::string>(render());
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
 
     render_duration.Set(took.count());
     exposition_bytes.Set(static_cast<double>(text->size()));
     body = std::move(text);
-    gzip_body = std::move(compressed);
+    gzip_body.reset();
     rendered_generation = generation;
+    release_free_memory();  // a render allocates several times the size of its body
+  }
+
+  std::string render() {
+    const auto current = state.current();
+    std::string text;
+    text.reserve(rendered_size + rendered_size / 8);  // the next body is about as large
+    append_hashtag_families(current->hashtags, text);
+    auto families = source_and_exporter_families(*current);
+    for (auto& family : registry.Collect()) families.push_back(std::move(family));
+    text += prometheus::TextSerializer().Serialize(families);
+    rendered_size = text.size();
+    return text;
+  }
+
+  // Called with `mutex` held, after render_if_stale. Compressed on the first request that
+  // accepts gzip, then reused: a body nobody asks compressed costs nothing.
+  void compress_if_missing() {
+    if (gzip_body) return;
+    gzip_body = std::make_shared<const std::string>(gzip_compress(*body));
+    release_free_memory();  // the compressor's buffer is about the size of the body
   }
 
   const StateStore& state;
-  StateCollector collector;
   prometheus::Registry registry;
   // Registered in this order, which is the order of the exposition.
   prometheus::Gauge& build_info_gauge;
@@ -74,6 +91,7 @@ struct Exposition::Impl {
   // and all but the first find the body current.
   std::mutex mutex;
   std::optional<std::uint64_t> rendered_generation;
+  std::size_t rendered_size = 0;  // of the last body, to size the next one
   std::shared_ptr<const std::string> body;
   std::shared_ptr<const std::string> gzip_body;
 };
@@ -92,6 +110,7 @@ std::shared_ptr<const std::string> Exposition::body() {
 std::shared_ptr<const std::string> Exposition::gzip_body() {
   std::lock_guard lock(impl_->mutex);
   impl_->render_if_stale();
+  impl_->compress_if_missing();
   return impl_->gzip_body;
 }
 

@@ -38,6 +38,7 @@ std::string gzip_compress(std::string_view data) {
                              (stream.msg != nullptr ? stream.msg : "output buffer too small"));
   }
   compressed.resize(stream.total_out);
+  compressed.shrink_to_fit();  // the bound is about the size of the input, ten times the output
   return compressed;
 }
 

@@ -14,7 +14,9 @@ struct BuildInfo {
   std::string revision;
 };
 
-// Renders an ExporterState in the Prometheus text format through a prometheus-cpp registry.
+// Renders an ExporterState in the Prometheus text format: the exporter's own metrics through a
+// prometheus-cpp registry and TextSerializer, the per-hashtag series written directly in the same
+// bytes.
 // The body is rendered once per state generation and reused by every scrape until the next
 // collection changes the state.
 class Exposition {
@@ -24,7 +26,8 @@ class Exposition {
 
   // The current body (text format 0.0.4).
   std::shared_ptr<const std::string> body();
-  // The same body gzip-compressed, for scrapes that accept `Content-Encoding: gzip`.
+  // The same body gzip-compressed, for scrapes that accept `Content-Encoding: gzip`; compressed
+  // once per generation, by the first such scrape.
   std::shared_ptr<const std::string> gzip_body();
 
  private:

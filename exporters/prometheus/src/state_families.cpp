@@ -1,4 +1,4 @@
-#include "state_collector.hpp"
+#include "state_families.hpp"
 
 #include <prometheus/client_metric.h>
 #include <prometheus/metric_type.h>
@@ -30,67 +30,16 @@ void add_counter(prometheus::MetricFamily& to, Labels labels, double value) {
   to.metric.push_back(std::move(metric));
 }
 
-Labels series_labels(const HashtagState& hashtag) {
-  return {{"source", hashtag.source}, {"hashtag", hashtag.hashtag}};
-}
-
-Labels window_labels(const HashtagState& hashtag, const std::string& window) {
-  return {{"source", hashtag.source}, {"hashtag", hashtag.hashtag}, {"window", window}};
-}
-
 Labels source_labels(const SourceState& source) { return {{"source", source.name}}; }
 
 // Moves the families into a vector. A braced list would copy them (the elements of an
-// initializer_list are const): every metric of 10,000 hashtags once more per render.
+// initializer_list are const).
 template <class... Families>
 std::vector<prometheus::MetricFamily> moved_families(Families&&... families) {
   std::vector<prometheus::MetricFamily> out;
   out.reserve(sizeof...(families));
   (out.push_back(std::move(families)), ...);
   return out;
-}
-
-std::vector<prometheus::MetricFamily> hashtag_families(const std::vector<HashtagState>& hashtags) {
-  auto videos =
-      family("hashtag_videos", "Video count of the hashtag at the last successful collection.");
-  auto views =
-      family("hashtag_views", "View count of the hashtag at the last successful collection.");
-  auto videos_growth = family("hashtag_videos_growth_percent",
-                              "Growth of the video count over the window in percent (5 means "
-                              "+5 %), as of the last collection.");
-  auto views_growth = family("hashtag_views_growth_percent",
-                             "Growth of the view count over the window in percent (5 means +5 "
-                             "%), as of the last collection.");
-  auto up = family("hashtag_up",
-                   "1 if the last fetch of the hashtag succeeded, else 0, as of the last "
-                   "collection.");
-  auto last_success = family("hashtag_last_success_timestamp_seconds",
-                             "Unix time of the last successful fetch of the hashtag, as of the "
-                             "last collection.");
-  auto threshold = family("hashtag_growth_alert_threshold_percent",
-                          "Growth in percent (of videos or views) above which the hashtag's growth "
-                          "alerts fire, from the configuration.");
-  for (const auto& hashtag : hashtags) {
-    add_gauge(threshold, series_labels(hashtag), hashtag.alert_threshold_percent);
-    if (hashtag.latest) {
-      add_gauge(videos, series_labels(hashtag), static_cast<double>(hashtag.latest->video_count));
-      add_gauge(views, series_labels(hashtag), static_cast<double>(hashtag.latest->view_count));
-    }
-    for (const auto& [window, percent] : hashtag.videos_growth_percent) {
-      add_gauge(videos_growth, window_labels(hashtag, window), percent);
-    }
-    for (const auto& [window, percent] : hashtag.views_growth_percent) {
-      add_gauge(views_growth, window_labels(hashtag, window), percent);
-    }
-    add_gauge(up, series_labels(hashtag), hashtag.up ? 1 : 0);
-    if (hashtag.last_success_timestamp) {
-      add_gauge(last_success, series_labels(hashtag),
-                static_cast<double>(*hashtag.last_success_timestamp));
-    }
-  }
-  return moved_families(std::move(videos), std::move(views), std::move(videos_growth),
-                        std::move(views_growth), std::move(up), std::move(last_success),
-                        std::move(threshold));
 }
 
 std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceState>& sources) {
@@ -179,19 +128,15 @@ std::vector<prometheus::MetricFamily> exporter_families(const ExporterState& sta
 
 }  // namespace
 
-StateCollector::StateCollector(const StateStore& state) : state_(state) {}
-
-std::vector<prometheus::MetricFamily> StateCollector::Collect() const {
-  const auto state = state_.current();
+std::vector<prometheus::MetricFamily> source_and_exporter_families(const ExporterState& state) {
   std::vector<prometheus::MetricFamily> families;
   const auto append_non_empty = [&families](std::vector<prometheus::MetricFamily> group) {
     for (auto& one : group) {
       if (!one.metric.empty()) families.push_back(std::move(one));
     }
   };
-  append_non_empty(hashtag_families(state->hashtags));
-  append_non_empty(source_families(state->sources));
-  append_non_empty(exporter_families(*state));
+  append_non_empty(source_families(state.sources));
+  append_non_empty(exporter_families(state));
   return families;
 }
 
