@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include <hashtag_exporter/prometheus/web_config.hpp>
 #include <hashtag_exporter/setup.hpp>
 
 #include <iostream>
@@ -16,6 +17,12 @@ int run_config_check(const CommonOptions& options) {
               << " sources, " << hashtags << " hashtags";
     if (shard.count > 1) std::cout << " in shard " << shard.index << " of " << shard.count;
     std::cout << "\n";
+    if (!options.web_config_file.empty()) {
+      const auto web = prometheus_exporter::load_web_config(options.web_config_file);
+      std::cout << "OK: " << options.web_config_file << ": TLS "
+                << (web.tls ? "on" : "off") << ", " << web.basic_auth_users.size()
+                << " basic auth users\n";
+    }
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "FAILED: " << e.what() << "\n";

@@ -280,6 +280,20 @@ TEST_F(ExporterE2E, ConfigCheckNamesFileLineAndKey) {
   EXPECT_THAT(bad.errors, HasSubstr("FAILED: " + config().string() + ":3: storage.retention: "));
 }
 
+TEST_F(ExporterE2E, ConfigCheckAlsoChecksTheWebConfig) {
+  write_file(dir / "web.yml", "basic_auth_users:\n  prometheus: not-a-bcrypt-hash\n");
+  const auto bad = cli({"--config.check", "--web.config.file", (dir / "web.yml").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.errors,
+              HasSubstr("FAILED: " + (dir / "web.yml").string() + ":2: basic_auth_users.prometheus: "));
+
+  write_file(dir / "web.yml", "http_server_config:\n  headers:\n    X-Frame-Options: deny\n");
+  const auto ok = cli({"--config.check", "--web.config.file", (dir / "web.yml").string()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.errors;
+  EXPECT_THAT(ok.output,
+              HasSubstr("OK: " + (dir / "web.yml").string() + ": TLS off, 0 basic auth users\n"));
+}
+
 TEST_F(ExporterE2E, MissingApiKeyIsAConfigErrorWithoutStarting) {
   environment.clear();
   const auto check = cli({"--config.check"});
