@@ -48,8 +48,15 @@ struct Exposition::Impl {
     const auto generation = state.generation();
     if (generation == rendered_generation) return;
 
+    // The previous body's memory is written over when no scrape still holds it: a fresh
+    // buffer of megabytes costs a page fault per page, a good part of a render. Copies are
+    // handed out only under `mutex`, so a count of one cannot grow meanwhile.
+    std::string buffer;
+    if (body && body.use_count() == 1) buffer = std::move(*body);
+    body.reset();
+
     const auto started = std::chrono::steady_clock::now();
-    auto text = std::make_shared<const std::string>(render());
+    auto text = std::make_shared<std::string>(render(std::move(buffer)));
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
 
     render_duration.Set(took.count());
@@ -60,9 +67,9 @@ struct Exposition::Impl {
     release_free_memory();  // a render allocates several times the size of its body
   }
 
-  std::string render() {
+  std::string render(std::string text) {
     const auto current = state.current();
-    std::string text;
+    text.clear();
     text.reserve(rendered_size + rendered_size / 8);  // the next body is about as large
     append_hashtag_families(current->hashtags, text);
     auto families = source_and_exporter_families(*current);
@@ -92,7 +99,7 @@ struct Exposition::Impl {
   std::mutex mutex;
   std::optional<std::uint64_t> rendered_generation;
   std::size_t rendered_size = 0;  // of the last body, to size the next one
-  std::shared_ptr<const std::string> body;
+  std::shared_ptr<std::string> body;  // handed out as const
   std::shared_ptr<const std::string> gzip_body;
 };
 
