@@ -3,6 +3,7 @@
 
 #include "gzip.hpp"
 #include "hashtag_text.hpp"
+#include "recycled_body.hpp"
 #include "state_families.hpp"
 
 #include <prometheus/gauge.h>
@@ -48,15 +49,10 @@ struct Exposition::Impl {
     const auto generation = state.generation();
     if (generation == rendered_generation) return;
 
-    // The previous body's memory is written over when no scrape still holds it: a fresh
-    // buffer of megabytes costs a page fault per page, a good part of a render. Copies are
-    // handed out only under `mutex`, so a count of one cannot grow meanwhile.
-    std::string buffer;
-    if (body && body.use_count() == 1) buffer = std::move(*body);
-    body.reset();
+    body.reset();  // its buffer comes back at once unless a scrape still sends it
 
     const auto started = std::chrono::steady_clock::now();
-    auto text = std::make_shared<std::string>(render(std::move(buffer)));
+    auto text = bodies.share(render(bodies.take()));
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
 
     render_duration.Set(took.count());
@@ -99,7 +95,8 @@ struct Exposition::Impl {
   std::mutex mutex;
   std::optional<std::uint64_t> rendered_generation;
   std::size_t rendered_size = 0;  // of the last body, to size the next one
-  std::shared_ptr<std::string> body;  // handed out as const
+  RecycledBody bodies;
+  std::shared_ptr<const std::string> body;
   std::shared_ptr<const std::string> gzip_body;
 };
 
