@@ -54,13 +54,13 @@ class ExporterE2E : public ::testing::Test {
     return "http://127.0.0.1:" + std::to_string(port) + path;
   }
 
-  std::unique_ptr<ExporterProcess> start() {
+  std::unique_ptr<ExporterProcess> start(const std::vector<std::string>& extra_args = {}) {
     port = free_port();
-    auto process = std::make_unique<ExporterProcess>(
-        kBinary,
-        std::vector<std::string>{"--config.file=" + config().string(),
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-        dir / "exporter.log", environment);
+    std::vector<std::string> args{"--config.file=" + config().string(),
+                                  "--web.listen-address=127.0.0.1:" + std::to_string(port)};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    auto process =
+        std::make_unique<ExporterProcess>(kBinary, args, dir / "exporter.log", environment);
     EXPECT_TRUE(process->wait_until_ok(url("/-/ready"))) << process->log_text();
     return process;
   }
@@ -138,6 +138,27 @@ TEST_F(ExporterE2E, FailingHashtagKeepsItsLastValueAndCountsTheError) {
                 .value_or(0),
             1);
   EXPECT_EQ(sample_value(body, "hashtag_collect_errors_total{source=\"tiktok\",reason=\"auth\"}"), 0);
+}
+
+// The key is in no log line (debug included), metric, API answer or history file, whether the
+// API takes it or refuses it.
+TEST_F(ExporterE2E, TheApiKeyIsNeverWrittenAnywhere) {
+  {
+    auto exporter = start({"--log.level=debug"});
+    scrape_until(series("hashtag_videos", "aitools"), 1120);
+    EXPECT_THAT(exporter->log_text(), Not(HasSubstr("test-key")));
+  }
+  environment["FAKE_SCAVIO_KEY"] = "wrong-secret-key";
+  auto exporter = start({"--log.level=debug"});
+  const std::string auth_errors = R"(hashtag_collect_errors_total{source="tiktok",reason="auth"})";
+  const auto body = scrape_until(auth_errors, 2);
+  EXPECT_EQ(sample_value(body, auth_errors), 2);
+  EXPECT_THAT(exporter->log_text(), HasSubstr("reason=auth"));
+  for (const auto& text : {exporter->log_text(), body, http_get(url("/api/v1/hashtags")).body,
+                           read_file(dir / "history.db"), read_file(dir / "history.db-wal")}) {
+    EXPECT_THAT(text, Not(HasSubstr("wrong-secret-key")));
+    EXPECT_THAT(text, Not(HasSubstr("test-key")));
+  }
 }
 
 TEST_F(ExporterE2E, RestartServesStoredValuesBeforeTheNextCollection) {
