@@ -25,6 +25,12 @@ using testing::TempDir;
 using testing::TestCertificates;
 using testing::write_file;
 
+// TLS with the test certificates, which every test writes beside its web config.
+constexpr const char* kTlsConfig =
+    "tls_server_config:\n"
+    "  cert_file: server.crt\n"
+    "  key_file: server.key\n";
+
 // The shims are built beside the binary, in tls-shim/.
 const std::filesystem::path kShimDir =
     std::filesystem::path(HX_TEST_EXPORTER_BINARY).parent_path() / "tls-shim";
@@ -110,15 +116,13 @@ class WebSecurityTest : public ::testing::Test {
     dir_ = new TempDir;
     certificates_ = new TestCertificates(testing::make_test_certificates(dir_->path()));
     server_ = new SecureServer(*certificates_,
-                               std::string("tls_server_config:\n"
-                                           "  cert_file: server.crt\n"
-                                           "  key_file: server.key\n"
-                                           "http_server_config:\n"
-                                           "  headers:\n"
-                                           "    X-Frame-Options: deny\n"
-                                           "    Strict-Transport-Security: max-age=31536000\n"
-                                           "basic_auth_users:\n"
-                                           "  alice: ") +
+                               std::string(kTlsConfig) +
+                                   "http_server_config:\n"
+                                   "  headers:\n"
+                                   "    X-Frame-Options: deny\n"
+                                   "    Strict-Transport-Security: max-age=31536000\n"
+                                   "basic_auth_users:\n"
+                                   "  alice: " +
                                    kAliceHash + "\n  bob: " + kBobHash + "\n",
                                &reloads_);
   }
@@ -248,55 +252,45 @@ TEST_F(WebSecurityTest, AClientThatDoesNotTrustTheCaGetsNoAnswer) {
 
 // Servers of their own.
 
+// TLS that requires a client certificate signed by the test CA and naming one of `sans`.
+std::string client_certificate_config(const std::string& sans) {
+  return std::string(kTlsConfig) +
+         "  client_auth_type: RequireAndVerifyClientCert\n"
+         "  client_ca_file: ca.crt\n"
+         "  client_allowed_sans: [" + sans + "]\n";
+}
+
+// A scrape of /metrics presenting the client certificate `name` (client or other-client).
+HttpCall with_client_certificate(const SecureServer& server,
+                                 const TestCertificates& certificates, const std::string& name) {
+  auto call = server.call("/metrics");
+  call.client_cert_file = certificates.path(name + ".crt");
+  call.client_key_file = certificates.path(name + ".key");
+  return call;
+}
+
 TEST(WebSecurityStartTest, ClientCertificatesAreRequiredAndVerified) {
   const TempDir dir;
   const auto certificates = testing::make_test_certificates(dir.path());
-  const SecureServer server(certificates,
-                            "tls_server_config:\n"
-                            "  cert_file: server.crt\n"
-                            "  key_file: server.key\n"
-                            "  client_auth_type: RequireAndVerifyClientCert\n"
-                            "  client_ca_file: ca.crt\n"
-                            "  client_allowed_sans: [scraper.example]\n");
+  const SecureServer server(certificates, client_certificate_config("scraper.example"));
 
-  const auto without = http_request(server.call("/metrics"));
-  EXPECT_EQ(without.status, 0);
-
-  auto with = server.call("/metrics");
-  with.client_cert_file = certificates.path("client.crt");
-  with.client_key_file = certificates.path("client.key");
+  EXPECT_EQ(http_request(server.call("/metrics")).status, 0);
+  const auto with = with_client_certificate(server, certificates, "client");
   EXPECT_EQ(http_request(with).status, 200) << http_request(with).error;
-
-  auto foreign = with;
-  foreign.client_cert_file = certificates.path("other-client.crt");
-  foreign.client_key_file = certificates.path("other-client.key");
-  EXPECT_EQ(http_request(foreign).status, 0);
+  EXPECT_EQ(http_request(with_client_certificate(server, certificates, "other-client")).status, 0);
 }
 
 TEST(WebSecurityStartTest, ClientCertificatesMustCarryAnAllowedName) {
   const TempDir dir;
   const auto certificates = testing::make_test_certificates(dir.path());
-  const SecureServer server(certificates,
-                            "tls_server_config:\n"
-                            "  cert_file: server.crt\n"
-                            "  key_file: server.key\n"
-                            "  client_auth_type: RequireAndVerifyClientCert\n"
-                            "  client_ca_file: ca.crt\n"
-                            "  client_allowed_sans: [someone.else, 10.0.0.1]\n");
-  auto with = server.call("/metrics");
-  with.client_cert_file = certificates.path("client.crt");
-  with.client_key_file = certificates.path("client.key");
-  EXPECT_EQ(http_request(with).status, 0);
+  const SecureServer server(certificates, client_certificate_config("someone.else, 10.0.0.1"));
+  EXPECT_EQ(http_request(with_client_certificate(server, certificates, "client")).status, 0);
 }
 
 TEST(WebSecurityStartTest, MinVersionRefusesOlderClients) {
   const TempDir dir;
   const auto certificates = testing::make_test_certificates(dir.path());
-  const SecureServer server(certificates,
-                            "tls_server_config:\n"
-                            "  cert_file: server.crt\n"
-                            "  key_file: server.key\n"
-                            "  min_version: TLS13\n");
+  const SecureServer server(certificates, std::string(kTlsConfig) + "  min_version: TLS13\n");
   auto tls12 = server.call("/metrics");
   tls12.max_tls_version = "1.2";
   EXPECT_EQ(http_request(tls12).status, 0);
@@ -333,8 +327,7 @@ TEST(WebSecurityStartTest, RateLimitAnswers429AndHeadersGoOnEveryAnswer) {
 TEST(WebSecurityStartTest, RefusesToStartWithoutTheOpenSslShim) {
   const TempDir dir;
   const auto certificates = testing::make_test_certificates(dir.path() / "certs");
-  write_file(certificates.dir / "web.yml",
-             "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
+  write_file(certificates.dir / "web.yml", kTlsConfig);
   StateStore state;
   WebOptions options;
   options.listen_addresses = {"127.0.0.1:0"};
