@@ -149,15 +149,6 @@ bool is_empty_hashtag(std::string_view raw) {
          std::count(raw.begin(), raw.end(), '#') <= 1;
 }
 
-bool is_utf8(const std::string& text) {
-  try {
-    static_cast<void>(nlohmann::json(text).dump());
-    return true;
-  } catch (const nlohmann::json::type_error&) {
-    return false;
-  }
-}
-
 void read_hashtags(const Reader& reader, const Value& value, SourceConfig& source) {
   const auto items = reader.list(value, "a list of hashtags such as [aitools, llm]");
   if (items.empty()) throw reader.expected(value, "a non-empty list of hashtags such as [aitools]");
