@@ -13,13 +13,13 @@ namespace {
 
 constexpr std::size_t kRetentionBatch = 1000;
 
-// state.hashtags is sorted by (source, hashtag).
+// `hashtags` (the state's, or stored snapshots) is sorted by (source, hashtag).
 template <class Hashtags>
 auto find_hashtag(Hashtags& hashtags, const std::string& source, const std::string& hashtag)
     -> decltype(&hashtags.front()) {
   const auto it = std::lower_bound(
       hashtags.begin(), hashtags.end(), std::tie(source, hashtag),
-      [](const HashtagState& entry, const auto& key) {
+      [](const auto& entry, const auto& key) {
         return std::tie(entry.source, entry.hashtag) < key;
       });
   if (it == hashtags.end() || it->source != source || it->hashtag != hashtag) return nullptr;
@@ -60,15 +60,8 @@ void Collector::restore(std::span<HashtagState* const> hashtags) const {
   // look-up in the history per hashtag.
   const auto stored = store_.latest();
   for (auto* hashtag : hashtags) {
-    const auto found = std::lower_bound(
-        stored.begin(), stored.end(), std::tie(hashtag->source, hashtag->hashtag),
-        [](const Snapshot& entry, const auto& key) {
-          return std::tie(entry.source, entry.hashtag) < key;
-        });
-    if (found == stored.end() || found->source != hashtag->source ||
-        found->hashtag != hashtag->hashtag) {
-      continue;
-    }
+    const auto* found = find_hashtag(stored, hashtag->source, hashtag->hashtag);
+    if (found == nullptr) continue;
     hashtag->latest = *found;
     hashtag->last_success_timestamp = found->timestamp;
   }
