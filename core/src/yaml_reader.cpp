@@ -65,7 +65,7 @@ std::string describe(const YAML::Node& node) {
   }
 }
 
-std::string join(std::initializer_list<std::string_view> words) {
+std::string join(std::span<const std::string_view> words) {
   std::string text;
   for (const auto word : words) {
     if (!text.empty()) text += ", ";
@@ -133,11 +133,12 @@ ConfigError Reader::expected(const Value& value, const std::string& what) const 
 }
 
 Fields Reader::mapping(const Value& value, std::initializer_list<std::string_view> allowed) const {
-  Fields fields = entries(value, "a mapping with keys " + join(allowed));
+  const std::span<const std::string_view> names(allowed.begin(), allowed.end());
+  Fields fields = entries(value, "a mapping with keys " + join(names));
   for (const auto& [name, entry] : fields) {
     bool known = false;
     for (const auto candidate : allowed) known = known || candidate == name;
-    if (!known) throw error(entry.line, entry.key, "unknown key, expected one of " + join(allowed));
+    if (!known) throw error(entry.line, entry.key, "unknown key, expected one of " + join(names));
   }
   return fields;
 }

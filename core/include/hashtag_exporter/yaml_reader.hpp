@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,7 +38,8 @@ std::string json_quoted(std::string_view text);
 // "a mapping", "an empty list", a quoted scalar or "nothing".
 std::string describe(const YAML::Node& node);
 
-std::string join(std::initializer_list<std::string_view> words);
+// "a, b, c".
+std::string join(std::span<const std::string_view> words);
 
 class Reader {
  public:

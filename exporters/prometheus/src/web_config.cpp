@@ -215,12 +215,6 @@ std::vector<std::string_view> allowed_values(std::string_view header) {
   return {};
 }
 
-std::string join(const std::vector<std::string_view>& words) {
-  std::string text;
-  for (const auto word : words) text += (text.empty() ? "" : ", ") + std::string(word);
-  return text;
-}
-
 void read_http_server_config(const Reader& reader, const Value& section, WebConfig& config) {
   const auto fields = reader.mapping(section, {"http2", "headers"});
   if (const auto* http2 = find(fields, "http2"); http2 != nullptr && http2->present()) {
@@ -233,7 +227,7 @@ void read_http_server_config(const Reader& reader, const Value& section, WebConf
     const std::vector<std::string_view> names(std::begin(kHeaderNames), std::end(kHeaderNames));
     if (std::find(names.begin(), names.end(), name) == names.end()) {
       throw reader.error(value.line, value.key,
-                         "this header cannot be set, expected one of " + join(names));
+                         "this header cannot be set, expected one of " + yaml::join(names));
     }
     if (!value.present()) continue;  // blank: not sent
     if (!value.node.IsScalar()) throw reader.expected(value, "a string");
@@ -244,7 +238,7 @@ void read_http_server_config(const Reader& reader, const Value& section, WebConf
     }
     if (const auto values = allowed_values(name);
         !values.empty() && std::find(values.begin(), values.end(), text) == values.end()) {
-      throw reader.expected(value, "one of " + join(values));
+      throw reader.expected(value, "one of " + yaml::join(values));
     }
     if (!text.empty()) config.headers.emplace_back(name, text);
   }
