@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <functional>
 #include <string_view>
 #include <system_error>
 
@@ -56,69 +55,70 @@ void append_sample(std::string& out, std::string_view name, const HashtagState& 
   out += '\n';
 }
 
-struct Family {
-  std::string_view name;
-  std::string_view help;
-  // Calls `sample(value)` or `sample(window, value)` for each series of one hashtag.
-  std::function<void(const HashtagState&, const std::function<void(const std::string*, double)>&)>
-      series;
-};
-
-const Family kFamilies[] = {
-    {"hashtag_videos", "Video count of the hashtag at the last successful collection.",
-     [](const HashtagState& h, const auto& sample) {
-       if (h.latest) sample(nullptr, static_cast<double>(h.latest->video_count));
-     }},
-    {"hashtag_views", "View count of the hashtag at the last successful collection.",
-     [](const HashtagState& h, const auto& sample) {
-       if (h.latest) sample(nullptr, static_cast<double>(h.latest->view_count));
-     }},
-    {"hashtag_videos_growth_percent",
-     "Growth of the video count over the window in percent (5 means +5 %), as of the last "
-     "collection.",
-     [](const HashtagState& h, const auto& sample) {
-       for (const auto& [window, percent] : h.videos_growth_percent) sample(&window, percent);
-     }},
-    {"hashtag_views_growth_percent",
-     "Growth of the view count over the window in percent (5 means +5 %), as of the last "
-     "collection.",
-     [](const HashtagState& h, const auto& sample) {
-       for (const auto& [window, percent] : h.views_growth_percent) sample(&window, percent);
-     }},
-    {"hashtag_up",
-     "1 if the last fetch of the hashtag succeeded, else 0, as of the last collection.",
-     [](const HashtagState& h, const auto& sample) { sample(nullptr, h.up ? 1 : 0); }},
-    {"hashtag_last_success_timestamp_seconds",
-     "Unix time of the last successful fetch of the hashtag, as of the last collection.",
-     [](const HashtagState& h, const auto& sample) {
-       if (h.last_success_timestamp) {
-         sample(nullptr, static_cast<double>(*h.last_success_timestamp));
-       }
-     }},
-    {"hashtag_growth_alert_threshold_percent",
-     "Growth in percent (of videos or views) above which the hashtag's growth alerts fire, from "
-     "the configuration.",
-     [](const HashtagState& h, const auto& sample) { sample(nullptr, h.alert_threshold_percent); }},
-};
+// One family: its HELP and TYPE lines, then every sample `series(hashtag, sample)` passes to
+// `sample(window, value)` (window null for series without one); nothing when there is none.
+template <class Series>
+void append_family(std::string& out, std::string_view name, std::string_view help,
+                   const std::vector<HashtagState>& hashtags, const Series& series) {
+  const auto header_at = out.size();
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" gauge\n");
+  const auto samples_at = out.size();
+  for (const auto& hashtag : hashtags) {
+    series(hashtag, [&](const std::string* window, double value) {
+      append_sample(out, name, hashtag, window, value);
+    });
+  }
+  if (out.size() == samples_at) out.resize(header_at);
+}
 
 }  // namespace
 
 void append_hashtag_families(const std::vector<HashtagState>& hashtags, std::string& out) {
-  // About 80 bytes a series and nine series a hashtag (two growth windows): one allocation
-  // rather than a dozen copies of a growing body.
-  out.reserve(out.size() + hashtags.size() * 9 * 80);
-  for (const auto& family : kFamilies) {
-    const auto header_at = out.size();
-    out.append("# HELP ").append(family.name).append(" ").append(family.help).append("\n");
-    out.append("# TYPE ").append(family.name).append(" gauge\n");
-    const auto samples_at = out.size();
-    for (const auto& hashtag : hashtags) {
-      family.series(hashtag, [&](const std::string* window, double value) {
-        append_sample(out, family.name, hashtag, window, value);
-      });
-    }
-    if (out.size() == samples_at) out.resize(header_at);  // no sample, no family
-  }
+  append_family(out, "hashtag_videos",
+                "Video count of the hashtag at the last successful collection.", hashtags,
+                [](const HashtagState& h, const auto& sample) {
+                  if (h.latest) sample(nullptr, static_cast<double>(h.latest->video_count));
+                });
+  append_family(out, "hashtag_views",
+                "View count of the hashtag at the last successful collection.", hashtags,
+                [](const HashtagState& h, const auto& sample) {
+                  if (h.latest) sample(nullptr, static_cast<double>(h.latest->view_count));
+                });
+  append_family(out, "hashtag_videos_growth_percent",
+                "Growth of the video count over the window in percent (5 means +5 %), as of "
+                "the last collection.",
+                hashtags, [](const HashtagState& h, const auto& sample) {
+                  for (const auto& [window, percent] : h.videos_growth_percent) {
+                    sample(&window, percent);
+                  }
+                });
+  append_family(out, "hashtag_views_growth_percent",
+                "Growth of the view count over the window in percent (5 means +5 %), as of the "
+                "last collection.",
+                hashtags, [](const HashtagState& h, const auto& sample) {
+                  for (const auto& [window, percent] : h.views_growth_percent) {
+                    sample(&window, percent);
+                  }
+                });
+  append_family(out, "hashtag_up",
+                "1 if the last fetch of the hashtag succeeded, else 0, as of the last collection.",
+                hashtags,
+                [](const HashtagState& h, const auto& sample) { sample(nullptr, h.up ? 1 : 0); });
+  append_family(out, "hashtag_last_success_timestamp_seconds",
+                "Unix time of the last successful fetch of the hashtag, as of the last "
+                "collection.",
+                hashtags, [](const HashtagState& h, const auto& sample) {
+                  if (h.last_success_timestamp) {
+                    sample(nullptr, static_cast<double>(*h.last_success_timestamp));
+                  }
+                });
+  append_family(out, "hashtag_growth_alert_threshold_percent",
+                "Growth in percent (of videos or views) above which the hashtag's growth alerts "
+                "fire, from the configuration.",
+                hashtags, [](const HashtagState& h, const auto& sample) {
+                  sample(nullptr, h.alert_threshold_percent);
+                });
 }
 
 }  // namespace hashtag_exporter::prometheus_exporter
