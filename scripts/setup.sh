@@ -41,15 +41,12 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "==> installing ${missing[*]}"
   as_root apt-get update -qq
-  # The prometheus and alertmanager packages start services; tests start their own on loopback.
+  # The prometheus and alertmanager packages may start their own services: they are left alone
+  # (this script never stops or reconfigures a service), and the tests start their own servers
+  # on free loopback ports.
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}"
 fi
-for service in prometheus prometheus-alertmanager; do
-  if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then
-    as_root systemctl disable --now "$service" >/dev/null 2>&1 || true
-  fi
-done
 
 # Node.js packages of the tests (Grafana dashboard schema validation, Kubernetes manifest
 # models), exact versions in tests/package-lock.json. Debian 12's nodejs (18) is enough; an npm
