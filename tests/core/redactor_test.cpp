@@ -115,11 +115,13 @@ TEST(Redactor, SecretsOnAConfiguredCommandLine) {
   redactor.learn_settings(R"({"command": ["/opt/counts.py", "--token=tok-1234567890",
                                           "--password", "pw-0987654321", "API_KEY=ak-13572468",
                                           "Authorization: Bearer hdr-24681357",
-                                          "--verbose", "output-12345678"]})");
+                                          "--verbose", "output-12345678", "keys.txt",
+                                          "input-87654321"]})");
   EXPECT_EQ(redactor.redact("tok-1234567890 pw-0987654321 ak-13572468 hdr-24681357"),
             "<redacted> <redacted> <redacted> <redacted>");
-  EXPECT_EQ(redactor.redact("/opt/counts.py --verbose output-12345678"),
-            "/opt/counts.py --verbose output-12345678");
+  // Only an option (a leading '-') takes the next argument as its value.
+  EXPECT_EQ(redactor.redact("/opt/counts.py --verbose output-12345678 keys.txt input-87654321"),
+            "/opt/counts.py --verbose output-12345678 keys.txt input-87654321");
 }
 
 TEST(Redactor, EnvironmentVariablesThatNameASecret) {
@@ -151,9 +153,10 @@ TEST(Redactor, EveryOccurrenceAndEveryEncodingIsRedacted) {
 TEST(Redactor, OverlappingAndNestedSecretsLeaveNoPartBehind) {
   Redactor redactor;
   redactor.learn_settings(R"({"token": "abcdefghij", "secret": "ghijklmnop",
-                              "password": "Bearer abcdefghij"})");
+                              "password": "Bearer abcdefghij", "api_key": "xyzxyzxyz"})");
   EXPECT_EQ(redactor.redact("[abcdefghijklmnop]"), "[<redacted>]");
   EXPECT_EQ(redactor.redact("[Bearer abcdefghij]"), "[<redacted>]");
+  EXPECT_EQ(redactor.redact("(xyzxyzxyzxyz)"), "(<redacted>)");  // found again inside itself
   EXPECT_EQ(redactor.redact("aaaaaaaaaaaa"), "aaaaaaaaaaaa");
 }
 
@@ -172,16 +175,22 @@ TEST(Redactor, ASecretCutShortByAQuoteIsRedactedToo) {
 TEST(Redactor, OnlyTheLatestRequestCredentialsAreKept) {
   static_assert(Redactor::kMaxRequestSecrets >= 64,
                 "every request in flight (max_in_flight <= 64)");
+  const auto signature = [](std::size_t request) {
+    return "sig-" + std::to_string(10000000 + request);
+  };
   Redactor redactor;
-  redactor.learn_request(request_with({{"Authorization", "Bearer constant-key"}}));
-  for (std::size_t i = 0; i < Redactor::kMaxRequestSecrets + 10; ++i) {
-    redactor.learn_request(request_with({{"Authorization", "Bearer constant-key"},
-                                         {"X-Signature", "sig-" + std::to_string(10000000 + i)}}));
+  const std::size_t requests = Redactor::kMaxRequestSecrets + 10;
+  for (std::size_t i = 0; i < requests; ++i) {
+    redactor.learn_request(
+        request_with({{"Authorization", "Bearer constant-key"}, {"X-Signature", signature(i)}}));
   }
-  EXPECT_EQ(redactor.redact("constant-key"), "<redacted>");  // sent again and again: kept
-  EXPECT_EQ(redactor.redact("sig-" + std::to_string(10000000 + Redactor::kMaxRequestSecrets + 9)),
-            "<redacted>");
-  EXPECT_EQ(redactor.redact("sig-10000000"), "sig-10000000");  // forgotten, bounded memory
+  // Sent with every request, the key stays the most recent ("Bearer constant-key" and
+  // "constant-key"); the rest of the room holds the latest signatures, once each.
+  EXPECT_EQ(redactor.redact("constant-key"), "<redacted>");
+  const auto oldest_kept = requests - (Redactor::kMaxRequestSecrets - 2);
+  EXPECT_EQ(redactor.redact(signature(oldest_kept)), "<redacted>");
+  EXPECT_EQ(redactor.redact(signature(requests - 1)), "<redacted>");
+  EXPECT_EQ(redactor.redact(signature(oldest_kept - 1)), signature(oldest_kept - 1));  // forgotten
 }
 
 TEST(Redactor, WithoutSecretsTextIsUnchanged) {
