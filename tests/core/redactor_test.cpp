@@ -173,8 +173,8 @@ TEST(Redactor, ASecretCutShortByAQuoteIsRedactedToo) {
 }
 
 TEST(Redactor, OnlyTheLatestRequestCredentialsAreKept) {
-  static_assert(Redactor::kMaxRequestSecrets >= 64,
-                "every request in flight (max_in_flight <= 64)");
+  static_assert(Redactor::kMaxRequestSecrets >= 2 * 64,
+                "two values of every request in flight (max_in_flight <= 64)");
   const auto signature = [](std::size_t request) {
     return "sig-" + std::to_string(10000000 + request);
   };

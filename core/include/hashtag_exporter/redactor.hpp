@@ -22,8 +22,8 @@ bool names_secret(std::string_view name);
 // log lines, hashtags, settings errors) before it is logged, stored or served. Plugins quote what
 // an API answered, and an API may quote the credential it was sent; redacting in the host makes
 // that safe for every plugin at once. Each secret is replaced by kMask, in the forms an upstream
-// may echo it (as sent, percent-encoded, JSON-escaped), also when a quote cut it short ("..." or
-// the end of the text right after at least kMinSecretLength of its characters).
+// may echo it (as sent, percent-encoded, JSON-escaped), and what is left of it where a quote cut
+// it short: at least kMinSecretLength of its first characters before "..." or the text's end.
 class Redactor {
  public:
   static constexpr std::string_view kMask = "<redacted>";
@@ -31,10 +31,11 @@ class Redactor {
   // and below 8 characters (NIST SP 800-63B's minimum for a memorised secret) a value is too
   // likely to be an ordinary word, number or hashtag of the message itself.
   static constexpr std::size_t kMinSecretLength = 8;
-  // Credentials learned from requests (the latest kept): a source sends one or two, but a value
-  // that changes with every request (a signature, a nonce) must not grow the list without end.
-  // 64 covers every request that can be in flight at once (max_in_flight is at most 64).
-  static constexpr std::size_t kMaxRequestSecrets = 64;
+  // Credentials learned from requests (the most recently sent kept): a source sends one or two,
+  // but a value that changes with every request (a signature, a nonce) must not grow the list
+  // without end. 128 keeps two values (a credential and its part after the scheme) of every
+  // request that can be in flight at once (max_in_flight is at most 64).
+  static constexpr std::size_t kMaxRequestSecrets = 128;
 
   // The secrets a source's settings (a JSON object) name, at any depth:
   // - a string under a key that names a secret (api_key, token, password, Authorization in
