@@ -1,5 +1,6 @@
 #include <hashtag_exporter/http_client.hpp>
 #include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/redactor.hpp>
 #include <hashtag_exporter/source.hpp>
 
 #include <spdlog/spdlog.h>
@@ -9,6 +10,8 @@
 #include <ctime>
 #include <map>
 #include <string_view>
+
+extern char** environ;
 
 namespace hashtag_exporter {
 namespace {
@@ -43,6 +46,7 @@ hx_transport_result to_hx(Transport transport) {
 // Collects what the plugin reports during one round, keyed by the configured hashtags.
 struct RoundSink {
   const std::string* source = nullptr;
+  const Redactor* redactor = nullptr;
   std::map<std::string, std::optional<Snapshot>> samples;
   std::map<std::string, CollectFailure> failures;
   std::optional<double> credits;
@@ -51,7 +55,7 @@ struct RoundSink {
   bool accepts(const std::string& hashtag) const {
     if (!samples.contains(hashtag)) {
       spdlog::warn("source={} hashtag={} msg=\"plugin reported a hashtag that was not asked for\"",
-                   *source, hashtag);
+                   *source, logfmt_quote(redactor->redact(hashtag)));
       return false;
     }
     return !samples.at(hashtag) && !failures.contains(hashtag);
@@ -69,10 +73,13 @@ struct Backoff {
 constexpr std::int64_t kSecondsPerDay = 86400;
 constexpr std::uint32_t kMaxSkippedRounds = 31;
 
+// Every text a plugin hands the host passes here, so secrets are redacted once, for every plugin,
+// before anything is logged, stored or served.
 struct Source::Impl {
   SourceConfig config;
   std::shared_ptr<const LoadedPlugin> plugin;
   HttpClient http;
+  Redactor redactor;
   hx_host host{};
   void* instance = nullptr;
   std::map<std::string, Backoff> backoff;
@@ -84,7 +91,7 @@ struct Source::Impl {
 
   static void log(void* host_ctx, hx_log_level level, hx_str message) {
     const auto& name = self(host_ctx).config.name;
-    const auto text = logfmt_quote(view(message));
+    const auto text = logfmt_quote(self(host_ctx).redactor.redact(view(message)));
     switch (level) {
       case HX_LOG_DEBUG: spdlog::debug("source={} msg={}", name, text); break;
       case HX_LOG_INFO: spdlog::info("source={} msg={}", name, text); break;
@@ -118,6 +125,7 @@ struct Source::Impl {
       request.headers.emplace_back(view(raw->headers[i].name), view(raw->headers[i].value));
     }
     auto* impl = &self(host_ctx);
+    impl->redactor.learn_request(request);
     self(host_ctx).http.submit(std::move(request), [impl, done, user](const HttpResult& result) {
       impl->credits_spent_today += result.attempts;
       const hx_http_response response{to_hx(result.transport),
@@ -147,7 +155,7 @@ struct Source::Impl {
     auto& sink = *static_cast<RoundSink*>(ctx);
     const std::string hashtag(view(tag));
     if (!sink.accepts(hashtag)) return;
-    sink.failures[hashtag] = {hashtag, reason_label(reason), std::string(view(message))};
+    sink.failures[hashtag] = {hashtag, reason_label(reason), sink.redactor->redact(view(message))};
   }
 
   static void on_credits(void* ctx, double credits) {
@@ -159,13 +167,15 @@ Source::Source(const SourceConfig& config, std::shared_ptr<const LoadedPlugin> p
     : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   impl_->plugin = std::move(plugin);
+  impl_->redactor.learn_settings(config.settings_json);
+  impl_->redactor.learn_environment(environ);
   impl_->host = hx_host{sizeof(hx_host), impl_.get(), &Impl::log,    &Impl::now,
                         &Impl::configure, &Impl::submit, &Impl::wait};
   hx_error error{};
   const auto& table = impl_->plugin->table();
   const hx_str settings{config.settings_json.data(), config.settings_json.size()};
   if (table.create(&impl_->host, settings, &impl_->instance, &error) != HX_OK) {
-    throw config.settings_error(error.key, error.message);
+    throw config.settings_error(error.key, impl_->redactor.redact(error.message));
   }
 }
 
@@ -183,6 +193,7 @@ CollectionRound Source::collect() {
   auto& impl = *impl_;
   RoundSink sink;
   sink.source = &impl.config.name;
+  sink.redactor = &impl.redactor;
   sink.timestamp = Impl::now(nullptr);
   CollectionRound round;
   round.source = impl.config.name;

@@ -197,6 +197,14 @@ class Handler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = str(mode["retry_after"])
             self.send(status, error_body(status, mode.get("code"), mode.get("message")),
                       headers=headers)
+        elif name == "echo_auth":
+            # Some APIs quote the credential they refused; the exporter must not pass it on.
+            status = int(mode.get("status", 401))
+            message = f"invalid Authorization header: {self.headers.get('Authorization')}"
+            if mode.get("json", True):
+                self.send(status, error_body(status, message=message))
+            else:
+                self.send(status, message.encode(), content_type="text/plain")
         elif name == "timeout":
             time.sleep(float(mode.get("delay", 30)))
             self.send(200, self.counts_body(tag, mode))
