@@ -1,5 +1,7 @@
 #include <hashtag_exporter/setup.hpp>
 
+#include <map>
+
 namespace hashtag_exporter {
 
 std::vector<TrackedSource> Setup::tracked() const {
@@ -15,21 +17,23 @@ std::vector<TrackedSource> Setup::tracked() const {
 
 Setup prepare(const std::filesystem::path& config_file,
               const std::vector<std::filesystem::path>& default_plugin_path, Shard shard) {
-  Setup setup{load_config(config_file), {}, {}};
+  Setup setup{load_config(config_file), {}};
   for (auto& source : setup.config.sources) {
     std::erase_if(source.hashtags,
                   [&](const std::string& hashtag) { return !shard.owns(source.name, hashtag); });
   }
-  setup.catalog = PluginCatalog::scan(setup.config.plugin_path.empty() ? default_plugin_path
-                                                                       : setup.config.plugin_path);
+  const PluginPath plugin_path(setup.config.plugin_path.empty() ? default_plugin_path
+                                                                : setup.config.plugin_path);
+  // Each plugin loaded once, however many sources use it.
+  std::map<std::string, std::shared_ptr<const LoadedPlugin>> plugins;
   for (const auto& source : setup.config.sources) {
-    std::shared_ptr<const LoadedPlugin> plugin;
+    auto& plugin = plugins[source.plugin];
     try {
-      plugin = setup.catalog.get(source.plugin);
+      if (!plugin) plugin = plugin_path.load(source.plugin);
     } catch (const PluginError& e) {
       throw ConfigError(source.location, source.key + ".plugin", e.what());
     }
-    setup.sources.push_back(std::make_shared<Source>(source, std::move(plugin)));
+    setup.sources.push_back(std::make_shared<Source>(source, plugin));
   }
   return setup;
 }
