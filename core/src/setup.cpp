@@ -1,7 +1,5 @@
 #include <hashtag_exporter/setup.hpp>
 
-#include <map>
-
 namespace hashtag_exporter {
 
 std::vector<TrackedSource> Setup::tracked() const {
@@ -24,16 +22,14 @@ Setup prepare(const std::filesystem::path& config_file,
   }
   const PluginPath plugin_path(setup.config.plugin_path.empty() ? default_plugin_path
                                                                 : setup.config.plugin_path);
-  // Each plugin loaded once, however many sources use it.
-  std::map<std::string, std::shared_ptr<const LoadedPlugin>> plugins;
   for (const auto& source : setup.config.sources) {
-    auto& plugin = plugins[source.plugin];
+    std::shared_ptr<const LoadedPlugin> plugin;
     try {
-      if (!plugin) plugin = plugin_path.load(source.plugin);
+      plugin = plugin_path.load(source.plugin);
     } catch (const PluginError& e) {
       throw ConfigError(source.location, source.key + ".plugin", e.what());
     }
-    setup.sources.push_back(std::make_shared<Source>(source, plugin));
+    setup.sources.push_back(std::make_shared<Source>(source, std::move(plugin)));
   }
   return setup;
 }
