@@ -89,7 +89,8 @@ TEST(Setup, MissingPluginIsReportedAtTheSource) {
                                                              "named \"instagram\""));
 }
 
-// A library whose loading kills the process, in a plugin folder: only a child process may meet it.
+// A library whose loading kills the process, in a plugin folder: only a death test's child may
+// meet it (in the "threadsafe" style, which re-runs the test binary: other tests start threads).
 void copy_aborting_library(const std::filesystem::path& to) {
   std::filesystem::create_directories(to.parent_path());
   std::filesystem::copy_file(kBrokenPlugins / "aborts_when_loaded.so", to);
@@ -126,6 +127,7 @@ TEST(Setup, MissingPluginListsThePluginFilesWithoutLoadingThem) {
         std::cerr << prepare_error(dir / "demo.yml", {dir / "plugins"});
         std::exit(0);
       },
+      // A POSIX regular expression: dots stand for the brackets and quotes.
       ::testing::ExitedWithCode(0),
       ":4: sources.0..plugin: no plugin named .instagram. .*found: aborts_when_loaded, demo");
 }
