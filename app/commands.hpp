@@ -18,7 +18,7 @@ struct CommonOptions {
   std::string web_config_file;
   std::string log_level = "info";
   std::string log_format = "logfmt";
-  std::uint32_t shard_index = 0;
+  std::optional<std::uint32_t> shard_index;  // default 0, unless taken from the hostname
   std::uint32_t shard_count = 1;
   bool shard_index_from_hostname = false;
 };
@@ -47,6 +47,10 @@ int run_history(const CommonOptions& options, const HistoryCommandOptions& histo
 int run_import(const CommonOptions& options, const ImportCommandOptions& import);
 int run_plugins(const CommonOptions& options);
 int run_config_check(const CommonOptions& options);
+
+// Rejects shard flags that no hostname can make right (an index beyond the count, or an index
+// both given and taken from the hostname); throws std::invalid_argument naming the flags.
+void check_shard_flags(const CommonOptions& options);
 
 // The shard the flags select; throws std::invalid_argument for an impossible one.
 Shard selected_shard(const CommonOptions& options);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <string>
 
 namespace hashtag_exporter {
@@ -20,7 +21,8 @@ void check_is_shared_library(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   char magic[4] = {};
   in.read(magic, sizeof magic);
-  if (in.gcount() != 4 || magic[0] != 0x7f || magic[1] != 'E' || magic[2] != 'L' || magic[3] != 'F') {
+  if (in.gcount() != 4 || magic[0] != 0x7f || magic[1] != 'E' || magic[2] != 'L' ||
+      magic[3] != 'F') {
     throw PluginError(file.string() + ": not a shared library (no ELF header)");
   }
 }
@@ -83,58 +85,89 @@ std::shared_ptr<const LoadedPlugin> LoadedPlugin::load(const std::filesystem::pa
 const PluginDescription& LoadedPlugin::description() const { return impl_->description; }
 const hx_plugin& LoadedPlugin::table() const { return *impl_->table; }
 
-PluginCatalog PluginCatalog::scan(const std::vector<std::filesystem::path>& folders) {
-  PluginCatalog catalog;
-  catalog.folders_ = folders;
-  for (const auto& folder : folders) {
+namespace {
+
+// The name a plugin file provides: its file name without the .so ending.
+std::string plugin_name(const std::filesystem::path& file) { return file.stem().string(); }
+
+// Loads `file` as the plugin its file name promises.
+std::shared_ptr<const LoadedPlugin> load_as(const std::filesystem::path& file,
+                                            std::string_view name) {
+  auto plugin = LoadedPlugin::load(file);
+  const auto& declared = plugin->description().name;
+  if (declared != name) {
+    throw PluginError(file.string() + ": the plugin in this file is named \"" + declared +
+                      "\", not \"" + std::string(name) +
+                      "\" (a plugin is found by its file name, <name>.so)");
+  }
+  return plugin;
+}
+
+}  // namespace
+
+PluginPath::PluginPath(std::vector<std::filesystem::path> folders) : folders_(std::move(folders)) {
+  for (const auto& folder : folders_) {
     std::error_code error;
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
       if (entry.path().extension() == ".so") files.push_back(entry.path());
     }
     if (error) {
-      catalog.rejected_.push_back(
+      unreadable_folders_.push_back(
           {folder, folder.string() + ": cannot read plugin folder: " + error.message()});
       continue;
     }
     std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
-      try {
-        auto plugin = LoadedPlugin::load(file);
-        const auto& name = plugin->description().name;
-        const auto existing =
-            std::find_if(catalog.plugins_.begin(), catalog.plugins_.end(),
-                         [&](const auto& p) { return p->description().name == name; });
-        if (existing != catalog.plugins_.end()) {
-          catalog.rejected_.push_back({file, "duplicate plugin name \"" + name +
-                                                 "\", already provided by " +
-                                                 (*existing)->description().file.string()});
-          continue;
-        }
-        catalog.plugins_.push_back(std::move(plugin));
-      } catch (const PluginError& e) {
-        catalog.rejected_.push_back({file, e.what()});
-      }
-    }
+    files_.insert(files_.end(), files.begin(), files.end());
   }
-  return catalog;
 }
 
-std::shared_ptr<const LoadedPlugin> PluginCatalog::get(std::string_view name) const {
-  for (const auto& plugin : plugins_) {
-    if (plugin->description().name == name) return plugin;
-  }
+std::shared_ptr<const LoadedPlugin> PluginPath::load(std::string_view name) const {
+  // Matching listed file names, never building a path from `name`, keeps a name such as
+  // "../lib" from reaching outside the plugin folders.
+  const auto file = std::find_if(files_.begin(), files_.end(), [&](const auto& candidate) {
+    return plugin_name(candidate) == name;
+  });
+  if (file != files_.end()) return load_as(*file, name);
   std::string message = "no plugin named \"" + std::string(name) + "\" in the plugin path [";
   for (std::size_t i = 0; i < folders_.size(); ++i) {
     message += (i ? ", " : "") + folders_[i].string();
   }
   message += "]; found: ";
-  if (plugins_.empty()) message += "none";
-  for (std::size_t i = 0; i < plugins_.size(); ++i) {
-    message += (i ? ", " : "") + plugins_[i]->description().name;
+  std::vector<std::string> names;
+  for (const auto& candidate : files_) {
+    auto found = plugin_name(candidate);
+    if (std::find(names.begin(), names.end(), found) == names.end()) {
+      names.push_back(std::move(found));
+    }
   }
-  for (const auto& rejection : rejected_) message += "; rejected " + rejection.reason;
+  if (names.empty()) message += "none";
+  for (std::size_t i = 0; i < names.size(); ++i) message += (i ? ", " : "") + names[i];
+  for (const auto& folder : unreadable_folders_) message += "; " + folder.reason;
   throw PluginError(message);
+}
+
+PluginCatalog PluginCatalog::scan(const std::vector<std::filesystem::path>& folders) {
+  const PluginPath path(folders);
+  PluginCatalog catalog;
+  std::map<std::string, std::filesystem::path> first_file_of;
+  for (const auto& file : path.files()) {
+    const auto name = plugin_name(file);
+    const auto [first, inserted] = first_file_of.try_emplace(name, file);
+    if (!inserted) {
+      catalog.rejected_.push_back({file, file.string() + ": shadowed by " + first->second.string() +
+                                             ", earlier on the plugin path"});
+      continue;
+    }
+    try {
+      catalog.plugins_.push_back(load_as(file, name));
+    } catch (const PluginError& e) {
+      catalog.rejected_.push_back({file, e.what()});
+    }
+  }
+  const auto& unreadable = path.unreadable_folders();
+  catalog.rejected_.insert(catalog.rejected_.end(), unreadable.begin(), unreadable.end());
+  return catalog;
 }
 
 }  // namespace hashtag_exporter

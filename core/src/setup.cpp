@@ -15,17 +15,17 @@ std::vector<TrackedSource> Setup::tracked() const {
 
 Setup prepare(const std::filesystem::path& config_file,
               const std::vector<std::filesystem::path>& default_plugin_path, Shard shard) {
-  Setup setup{load_config(config_file), {}, {}};
+  Setup setup{load_config(config_file), {}};
   for (auto& source : setup.config.sources) {
     std::erase_if(source.hashtags,
                   [&](const std::string& hashtag) { return !shard.owns(source.name, hashtag); });
   }
-  setup.catalog = PluginCatalog::scan(setup.config.plugin_path.empty() ? default_plugin_path
-                                                                       : setup.config.plugin_path);
+  const PluginPath plugin_path(setup.config.plugin_path.empty() ? default_plugin_path
+                                                                : setup.config.plugin_path);
   for (const auto& source : setup.config.sources) {
     std::shared_ptr<const LoadedPlugin> plugin;
     try {
-      plugin = setup.catalog.get(source.plugin);
+      plugin = plugin_path.load(source.plugin);
     } catch (const PluginError& e) {
       throw ConfigError(source.location, source.key + ".plugin", e.what());
     }

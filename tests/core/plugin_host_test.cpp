@@ -38,16 +38,18 @@ TEST(PluginHost, MissingFileIsNamed) {
 
 TEST(PluginHost, NewerAbiVersionNamesFileAndBothVersions) {
   const auto file = kBrokenPlugins / "newer_abi.so";
-  EXPECT_EQ(load_error(file), file.string() + ": plugin ABI version 2 is not supported by this "
-                                              "host, which supports ABI version 1; rebuild the "
-                                              "plugin against this host's SDK or upgrade the host");
+  EXPECT_EQ(load_error(file), file.string() +
+                                  ": plugin ABI version 2 is not supported by this "
+                                  "host, which supports ABI version 1; rebuild the "
+                                  "plugin against this host's SDK or upgrade the host");
 }
 
 TEST(PluginHost, OlderAbiVersionNamesFileAndBothVersions) {
   const auto file = kBrokenPlugins / "older_abi.so";
-  EXPECT_EQ(load_error(file), file.string() + ": plugin ABI version 0 is not supported by this "
-                                              "host, which supports ABI version 1; rebuild the "
-                                              "plugin against the current SDK");
+  EXPECT_EQ(load_error(file), file.string() +
+                                  ": plugin ABI version 0 is not supported by this "
+                                  "host, which supports ABI version 1; rebuild the "
+                                  "plugin against the current SDK");
 }
 
 TEST(PluginHost, MissingEntrySymbolIsNamed) {
@@ -71,35 +73,99 @@ TEST(PluginHost, SharedLibraryWithoutTheAbiSymbolIsRejected) {
                                   "hashtag_exporter_plugin_abi_version)");
 }
 
-TEST(PluginCatalog, ScansFoldersAndListsRejectionsAndDuplicates) {
-  TempDir dir;
-  std::filesystem::copy_file(kPlugins / "demo.so", dir / "a_demo.so");
-  std::filesystem::copy_file(kPlugins / "demo.so", dir / "b_demo_again.so");
-  std::filesystem::copy_file(kBrokenPlugins / "newer_abi.so", dir / "newer_abi.so");
-  testing::write_file(dir / "readme.txt", "ignored: not a .so\n");
-
-  const auto catalog = PluginCatalog::scan({dir.path(), dir / "missing"});
-  ASSERT_EQ(catalog.plugins().size(), 1u);
-  EXPECT_EQ(catalog.get("demo")->description().file, dir / "a_demo.so");
-  ASSERT_EQ(catalog.rejected().size(), 3u);
-  EXPECT_EQ(catalog.rejected()[0].reason,
-            "duplicate plugin name \"demo\", already provided by " + (dir / "a_demo.so").string());
-  EXPECT_THAT(catalog.rejected()[1].reason, HasSubstr("plugin ABI version 2"));
-  EXPECT_THAT(catalog.rejected()[2].reason,
-              HasSubstr((dir / "missing").string() + ": cannot read plugin folder"));
+std::string path_load_error(const PluginPath& path, std::string_view name) {
+  try {
+    path.load(name);
+  } catch (const PluginError& e) {
+    return e.what();
+  }
+  return "loaded";
 }
 
-TEST(PluginCatalog, UnknownPluginErrorListsWhatWasFound) {
-  const auto catalog = PluginCatalog::scan({kPlugins});
-  try {
-    catalog.get("instagram");
-    FAIL() << "expected an error";
-  } catch (const PluginError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("no plugin named \"instagram\" in the plugin path [" +
-                                    kPlugins.string() + "]; found: "));
-    EXPECT_THAT(e.what(), HasSubstr("demo"));
-    EXPECT_THAT(e.what(), HasSubstr("tiktok"));
-  }
+TEST(PluginPath, ListsThePluginFilesInSearchOrderWithoutLoadingThem) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "first");
+  std::filesystem::create_directories(dir / "second");
+  // Loading it would abort this process.
+  std::filesystem::copy_file(kBrokenPlugins / "aborts_when_loaded.so", dir / "second" / "a.so");
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "first" / "demo.so");
+  testing::write_file(dir / "first" / "readme.txt", "ignored: not a .so\n");
+  const PluginPath path({dir / "second", dir / "missing", dir / "first"});
+  EXPECT_EQ(path.files(), (std::vector<std::filesystem::path>{dir / "second" / "a.so",
+                                                              dir / "first" / "demo.so"}));
+  ASSERT_EQ(path.unreadable_folders().size(), 1u);
+  EXPECT_THAT(path.unreadable_folders()[0].reason,
+              HasSubstr((dir / "missing").string() + ": cannot read plugin folder: "));
+  EXPECT_EQ(path.load("demo")->description().file, dir / "first" / "demo.so");
+}
+
+TEST(PluginPath, UsesTheFirstFileOfTheNameAndRejectsItWithoutFallingBack) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "first");
+  std::filesystem::create_directories(dir / "second");
+  std::filesystem::copy_file(kBrokenPlugins / "older_abi.so", dir / "first" / "demo.so");
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "second" / "demo.so");
+  EXPECT_THAT(path_load_error(PluginPath({dir / "first", dir / "second"}), "demo"),
+              HasSubstr((dir / "first" / "demo.so").string() + ": plugin ABI version 0 "));
+  EXPECT_EQ(PluginPath({dir / "second", dir / "first"}).load("demo")->description().file,
+            dir / "second" / "demo.so");
+}
+
+TEST(PluginPath, FileDeclaringAnotherNameIsRejectedNamingFileAndBothNames) {
+  TempDir dir;
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "tiktok.so");
+  EXPECT_EQ(path_load_error(PluginPath({dir.path()}), "tiktok"),
+            (dir / "tiktok.so").string() +
+                ": the plugin in this file is named \"demo\", not \"tiktok\" (a plugin is found "
+                "by its file name, <name>.so)");
+}
+
+TEST(PluginPath, UnknownPluginErrorListsTheFoldersAndTheNamesOnThePath) {
+  TempDir dir;
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "demo.so");
+  testing::write_file(dir / "notes.so", "not a library, and not loaded to list its name\n");
+  EXPECT_EQ(path_load_error(PluginPath({dir.path(), dir / "missing", dir.path()}), "instagram"),
+            "no plugin named \"instagram\" in the plugin path [" + dir.path().string() + ", " +
+                (dir / "missing").string() + ", " + dir.path().string() +
+                "]; found: demo, notes; " + (dir / "missing").string() +
+                ": cannot read plugin folder: No such file or directory");
+  EXPECT_EQ(path_load_error(PluginPath({dir / "missing"}), "demo"),
+            "no plugin named \"demo\" in the plugin path [" + (dir / "missing").string() +
+                "]; found: none; " + (dir / "missing").string() +
+                ": cannot read plugin folder: No such file or directory");
+}
+
+TEST(PluginPath, ANameIsNeverAPathOutOfThePluginFolders) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "plugins");
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "demo.so");
+  EXPECT_THAT(path_load_error(PluginPath({dir / "plugins"}), "../demo"),
+              HasSubstr("no plugin named \"../demo\" in the plugin path"));
+}
+
+TEST(PluginCatalog, LoadsEveryFileAndRejectsTheOnesTheLookupWouldNotUse) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "first");
+  std::filesystem::create_directories(dir / "second");
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "first" / "demo.so");
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "first" / "a_demo.so");
+  std::filesystem::copy_file(kBrokenPlugins / "newer_abi.so", dir / "first" / "newer_abi.so");
+  std::filesystem::copy_file(kPlugins / "tiktok.so", dir / "second" / "tiktok.so");
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "second" / "demo.so");
+
+  const auto catalog = PluginCatalog::scan({dir / "first", dir / "missing", dir / "second"});
+  ASSERT_EQ(catalog.plugins().size(), 2u);
+  EXPECT_EQ(catalog.plugins()[0]->description().file, dir / "first" / "demo.so");
+  EXPECT_EQ(catalog.plugins()[1]->description().name, "tiktok");
+  ASSERT_EQ(catalog.rejected().size(), 4u);
+  EXPECT_THAT(catalog.rejected()[0].reason,
+              HasSubstr("a_demo.so: the plugin in this file is named \"demo\", not \"a_demo\""));
+  EXPECT_THAT(catalog.rejected()[1].reason, HasSubstr("newer_abi.so: plugin ABI version 2"));
+  EXPECT_EQ(catalog.rejected()[2].reason, (dir / "second" / "demo.so").string() + ": shadowed by " +
+                                              (dir / "first" / "demo.so").string() +
+                                              ", earlier on the plugin path");
+  EXPECT_THAT(catalog.rejected()[3].reason,
+              HasSubstr((dir / "missing").string() + ": cannot read plugin folder"));
 }
 
 }  // namespace

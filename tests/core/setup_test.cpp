@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <iostream>
 #include <thread>
 
 #include "temp_dir.hpp"
@@ -14,6 +16,7 @@ namespace {
 using ::testing::HasSubstr;
 
 const std::filesystem::path kPlugins = HX_TEST_PLUGIN_DIR;
+const std::filesystem::path kBrokenPlugins = HX_TEST_TEST_PLUGIN_DIR;
 
 std::string demo_config(const std::string& settings) {
   return "storage:\n"
@@ -27,9 +30,10 @@ std::string demo_config(const std::string& settings) {
          settings;
 }
 
-std::string prepare_error(const std::filesystem::path& file) {
+std::string prepare_error(const std::filesystem::path& file,
+                          const std::vector<std::filesystem::path>& plugin_path = {kPlugins}) {
   try {
-    prepare(file, {kPlugins});
+    prepare(file, plugin_path);
   } catch (const std::exception& e) {
     return e.what();
   }
@@ -83,6 +87,77 @@ TEST(Setup, MissingPluginIsReportedAtTheSource) {
   const auto error = prepare_error(dir / "demo.yml");
   EXPECT_THAT(error, HasSubstr((dir / "demo.yml").string() + ":4: sources[0].plugin: no plugin "
                                                              "named \"instagram\""));
+}
+
+// A library whose loading kills the process, in a plugin folder: only a death test's child may
+// meet it (in the "threadsafe" style, which re-runs the test binary: other tests start threads).
+void copy_aborting_library(const std::filesystem::path& to) {
+  std::filesystem::create_directories(to.parent_path());
+  std::filesystem::copy_file(kBrokenPlugins / "aborts_when_loaded.so", to);
+}
+
+TEST(Setup, LoadsOnlyThePluginFilesTheSourcesName) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  testing::TempDir dir;
+  testing::write_file(dir / "demo.yml", demo_config("      seed: 7\n"));
+  std::filesystem::create_directories(dir / "first");
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "first" / "demo.so");
+  copy_aborting_library(dir / "first" / "aborts_when_loaded.so");
+  // A second demo.so later on the path is shadowed by the first, as on a shell's PATH.
+  copy_aborting_library(dir / "second" / "demo.so");
+  EXPECT_EXIT(
+      {
+        const auto setup = prepare(dir / "demo.yml", {dir / "first", dir / "second"});
+        std::exit(setup.sources.size() == 1 ? 0 : 2);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+TEST(Setup, MissingPluginListsThePluginFilesWithoutLoadingThem) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  testing::TempDir dir;
+  auto config = demo_config("      seed: 7\n");
+  config.replace(config.find("plugin: demo"), 12, "plugin: instagram");
+  testing::write_file(dir / "demo.yml", config);
+  std::filesystem::create_directories(dir / "plugins");
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "plugins" / "demo.so");
+  copy_aborting_library(dir / "plugins" / "aborts_when_loaded.so");
+  EXPECT_EXIT(
+      {
+        std::cerr << prepare_error(dir / "demo.yml", {dir / "plugins"});
+        std::exit(0);
+      },
+      // A POSIX regular expression: dots stand for the brackets and quotes.
+      ::testing::ExitedWithCode(0),
+      ":4: sources.0..plugin: no plugin named .instagram. .*found: aborts_when_loaded, demo");
+}
+
+TEST(Setup, FirstPluginFileOfTheNameIsUsedAndItsRejectionNamed) {
+  testing::TempDir dir;
+  testing::write_file(dir / "demo.yml", demo_config("      seed: 7\n"));
+  std::filesystem::create_directories(dir / "first");
+  std::filesystem::create_directories(dir / "second");
+  std::filesystem::copy_file(kBrokenPlugins / "newer_abi.so", dir / "first" / "demo.so");
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "second" / "demo.so");
+  EXPECT_EQ(prepare_error(dir / "demo.yml", {dir / "first", dir / "second"}),
+            (dir / "demo.yml").string() +
+                ":4: sources[0].plugin: " + (dir / "first" / "demo.so").string() +
+                ": plugin ABI version 2 is not supported by this host, which supports ABI "
+                "version 1; rebuild the plugin against this host's SDK or upgrade the host");
+}
+
+TEST(Setup, PluginFileDeclaringAnotherNameIsRejectedNamingFileAndBothNames) {
+  testing::TempDir dir;
+  auto config = demo_config("      seed: 7\n");
+  config.replace(config.find("plugin: demo"), 12, "plugin: tiktok");
+  testing::write_file(dir / "demo.yml", config);
+  std::filesystem::create_directories(dir / "plugins");
+  std::filesystem::copy_file(kPlugins / "demo.so", dir / "plugins" / "tiktok.so");
+  EXPECT_EQ(prepare_error(dir / "demo.yml", {dir / "plugins"}),
+            (dir / "demo.yml").string() +
+                ":4: sources[0].plugin: " + (dir / "plugins" / "tiktok.so").string() +
+                ": the plugin in this file is named \"demo\", not \"tiktok\" (a plugin is "
+                "found by its file name, <name>.so)");
 }
 
 TEST(Scheduler, CollectsRightAwayThenOnTheInterval) {

@@ -47,23 +47,41 @@ struct PluginRejection {
   std::string reason;
 };
 
-// Every plugin found in the plugin folders (files ending in .so), by name.
-class PluginCatalog {
+// The plugin files on a plugin path, found by their names without loading any: the plugin
+// `name` is in the first file `<name>.so` in folder order, as a shell finds a command on PATH.
+// Only the plugins a config names are loaded, so a broken library on the path that no source
+// uses (one that aborts when loaded, say) cannot stop the exporter.
+class PluginPath {
  public:
-  // Folders are searched in order and files by name; a name already provided by an earlier file
-  // is rejected as a duplicate. Missing folders are rejected, not fatal.
-  static PluginCatalog scan(const std::vector<std::filesystem::path>& folders);
+  // Lists the folders; one that cannot be read is noted, not fatal.
+  explicit PluginPath(std::vector<std::filesystem::path> folders);
 
-  // The plugin called `name`; throws PluginError listing the folders searched and the plugins
-  // found, and why any file was rejected.
-  std::shared_ptr<const LoadedPlugin> get(std::string_view name) const;
+  // Loads the plugin `name` from its file and checks that the plugin declares that name. Throws
+  // PluginError naming the file (see LoadedPlugin::load), or, when no folder has the file,
+  // listing the folders searched, the plugin names on the path and the unreadable folders.
+  std::shared_ptr<const LoadedPlugin> load(std::string_view name) const;
 
-  const std::vector<std::shared_ptr<const LoadedPlugin>>& plugins() const { return plugins_; }
-  const std::vector<PluginRejection>& rejected() const { return rejected_; }
-  const std::vector<std::filesystem::path>& folders() const { return folders_; }
+  // Every file ending in .so, in search order: folder by folder, by name within a folder.
+  const std::vector<std::filesystem::path>& files() const { return files_; }
+  const std::vector<PluginRejection>& unreadable_folders() const { return unreadable_folders_; }
 
  private:
   std::vector<std::filesystem::path> folders_;
+  std::vector<std::filesystem::path> files_;
+  std::vector<PluginRejection> unreadable_folders_;
+};
+
+// Every plugin file on a plugin path loaded, for listing them all (`hashtag_exporter plugins`):
+// each file is loaded as the plugin of its file name, so a file the lookup would never use
+// (shadowed by an earlier file of the same name, or declaring another name) is a rejection.
+class PluginCatalog {
+ public:
+  static PluginCatalog scan(const std::vector<std::filesystem::path>& folders);
+
+  const std::vector<std::shared_ptr<const LoadedPlugin>>& plugins() const { return plugins_; }
+  const std::vector<PluginRejection>& rejected() const { return rejected_; }
+
+ private:
   std::vector<std::shared_ptr<const LoadedPlugin>> plugins_;
   std::vector<PluginRejection> rejected_;
 };

@@ -12,19 +12,19 @@
 
 namespace hashtag_exporter {
 
-// A validated configuration with its plugins loaded and every source created.
+// A validated configuration with the plugins its sources name loaded and every source created.
 struct Setup {
   Config config;
-  PluginCatalog catalog;
   std::vector<std::shared_ptr<Source>> sources;
 
   std::vector<TrackedSource> tracked() const;
 };
 
-// Loads the config file, keeps the hashtags `shard` owns, scans the plugin path (the config's, or
-// `default_plugin_path` when the config sets none) and creates every source, so that any error
-// shows before anything runs. Throws ConfigError; a missing plugin is reported at the line of
-// the source's `plugin` key.
+// Loads the config file, keeps the hashtags `shard` owns, loads from the plugin path (the
+// config's, or `default_plugin_path` when the config sets none) the plugins the sources name,
+// and no other, and creates every source, so that any error shows before anything runs. Throws
+// ConfigError; a plugin that is missing or rejected is reported at the line of the source's
+// `plugin` key.
 Setup prepare(const std::filesystem::path& config_file,
               const std::vector<std::filesystem::path>& default_plugin_path, Shard shard = {});
 
