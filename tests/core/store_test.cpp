@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <functional>
 #include <limits>
 #include <stdexcept>
-#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -312,6 +312,7 @@ TEST(StoreTest, ReportsAFolderThatDoesNotExist) {
   const TempDir dir;
   const auto message = store_error(dir / "missing" / "history.db");
   EXPECT_THAT(message, HasSubstr((dir / "missing" / "history.db").string() + ": cannot open"));
+  EXPECT_THAT(message, HasSubstr("the folder " + (dir / "missing").string() + " does not exist"));
 }
 
 }  // namespace
