@@ -42,7 +42,7 @@ std::size_t Collector::unstored_snapshots() const {
   return unstored_.size();
 }
 
-Collector::Stored Collector::store(const CollectionRound& round) {
+Collector::Stored Collector::store_round(const CollectionRound& round) {
   const auto earlier = unstored_.size();
   unstored_.insert(unstored_.end(), round.snapshots.begin(), round.snapshots.end());
   try {
@@ -168,7 +168,7 @@ void Collector::track(const std::vector<TrackedSource>& sources) {
 
 void Collector::record(const CollectionRound& round) {
   std::lock_guard lock(record_mutex_);
-  const auto stored = store(round);
+  const auto stored = store_round(round);
   for (const auto& failure : round.failures) {
     spdlog::warn(
         "source={} hashtag={} reason={} msg=\"fetch failed, keeping the last value\" err={}",

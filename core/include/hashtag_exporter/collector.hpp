@@ -58,7 +58,7 @@ class Collector {
     bool round = false;       // the round (and every earlier unstored snapshot) was written
     std::size_t dropped = 0;  // the oldest unstored snapshots given up past kMaxUnstoredSnapshots
   };
-  Stored store(const CollectionRound& round);
+  Stored store_round(const CollectionRound& round);
   void apply_retention(std::int64_t now);
 
   // Each hashtag's latest value from the history (left empty when there is none), and growth.
