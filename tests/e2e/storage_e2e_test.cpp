@@ -4,10 +4,14 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
+#include <csignal>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "exporter_process.hpp"
+#include "http.hpp"
 #include "temp_dir.hpp"
 
 namespace hashtag_exporter::testing {
@@ -89,6 +93,65 @@ TEST(StorageE2E, CollectOnceFailsWhenTheRoundCannotBeStored) {
   // Nothing stored before is lost or damaged.
   EXPECT_EQ(query(dir / "history.db", "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
   EXPECT_EQ(query(dir / "history.db", kAllRows), stored);
+}
+
+std::size_t count(const std::string& text, const std::string& part) {
+  std::size_t found = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++found;
+  return found;
+}
+
+// Waits until the exporter's log holds `part`; false after `timeout`.
+bool wait_for_log(const ExporterProcess& exporter, const std::string& part,
+                  std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (exporter.log_text().find(part) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Like an `import` of a large file in one transaction, another connection holds the write lock
+// for longer than the exporter's busy timeout: the round fails, is kept, and is written with the
+// next one once the lock is free.
+TEST(StorageE2E, ServeWritesARoundThatFoundTheHistoryLockedWithTheNextRound) {
+  const TempDir dir;
+  // Rounds 2 s apart never share a timestamp (whole seconds), so every round is one row.
+  write_file(dir / "demo.yml",
+             "storage:\n  path: history.db\nsources:\n  - name: demo\n"
+             "    plugin: demo\n    interval: 2s\n    hashtags: [aitools]\n");
+  const int port = free_port();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  ExporterProcess exporter(kBinary,
+                           {"--config.file=" + (dir / "demo.yml").string(),
+                            "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+                           dir / "exporter.log");
+  ASSERT_TRUE(exporter.wait_until_ok(base + "/-/ready")) << exporter.log_text();
+  ASSERT_TRUE(wait_for_log(exporter, "msg=\"round committed\"", std::chrono::seconds(10)))
+      << exporter.log_text();
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "history.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  // HistoryStore::kBusyTimeout (5 s) plus a round interval, with room for a slow machine.
+  const bool failed = wait_for_log(exporter, "msg=\"round not stored", std::chrono::seconds(30));
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  ASSERT_TRUE(failed) << exporter.log_text();
+  EXPECT_TRUE(wait_for_log(exporter, "earlier_unstored=1 ", std::chrono::seconds(10)))
+      << exporter.log_text();
+  const auto metrics = http_get(base + "/metrics").body;
+  EXPECT_EQ(sample_value(metrics, "hashtag_exporter_unstored_snapshots"), 0);
+  EXPECT_GE(sample_value(metrics, "hashtag_exporter_storage_errors_total"), 1);
+  EXPECT_EQ(exporter.stop(SIGTERM), 0);
+
+  // Every round of the process is in the history, the one that found it locked included.
+  const auto log = exporter.log_text();
+  const auto rounds = count(log, "msg=\"round committed\"") + count(log, "msg=\"round not stored");
+  EXPECT_EQ(query(dir / "history.db", "SELECT COUNT(*) FROM snapshots"),
+            std::vector<std::string>{std::to_string(rounds)})
+      << log;
 }
 
 TEST(StorageE2E, HistoryCsvImportsBackIntoTheSameRows) {
