@@ -27,6 +27,13 @@ int run_collect_once(const CommonOptions& options, const ReportCommandOptions& r
     }
     std::cout << format_report(*state.current(),
                                {report.window, report.threshold_percent, std::time(nullptr)});
+    // A fetch costs credits and cannot be repeated for the past: cron must hear of a round that
+    // was fetched but not kept.
+    if (const auto unstored = collector.unstored_snapshots(); unstored > 0) {
+      spdlog::error("path={} unstored={} msg=\"snapshots of this run were not stored\"",
+                    logfmt_quote(store.path().string()), unstored);
+      return 1;
+    }
     return every_fetch_succeeded ? 0 : 1;
   } catch (const std::exception& e) {
     spdlog::error("msg=\"collection failed\" err={}", logfmt_quote(e.what()));

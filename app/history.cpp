@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <hashtag_exporter/config.hpp>
+#include <hashtag_exporter/import.hpp>
 #include <hashtag_exporter/store.hpp>
 #include <hashtag_exporter/time_format.hpp>
 
@@ -29,19 +30,19 @@ int run_history(const CommonOptions& options, const HistoryCommandOptions& histo
                         {"video_count", s.video_count},
                         {"view_count", s.view_count}});
       }
-      std::cout << rows.dump(2) << "\n";
+      // A source or hashtag stored before imports were validated may not be UTF-8; it is shown
+      // with U+FFFD rather than failing the whole listing.
+      std::cout << rows.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else if (history.format == "csv") {
-      std::cout << "timestamp,source,hashtag,video_count,view_count\n";
-      for (const auto& s : snapshots) {
-        std::cout << fmt::format("{},{},{},{},{}\n", format_rfc3339(s.timestamp), s.source, s.hashtag,
-                                 s.video_count, s.view_count);
-      }
+      std::cout << kSnapshotCsvHeader << "\n";
+      for (const auto& s : snapshots) std::cout << snapshot_csv_record(s);
     } else {
       std::cout << fmt::format("{:<21} {:<12} {:<20} {:>14} {:>16}\n", "TIMESTAMP", "SOURCE",
                                "HASHTAG", "VIDEOS", "VIEWS");
       for (const auto& s : snapshots) {
-        std::cout << fmt::format("{:<21} {:<12} {:<20} {:>14} {:>16}\n", format_rfc3339(s.timestamp),
-                                 s.source, s.hashtag, s.video_count, s.view_count);
+        std::cout << fmt::format("{:<21} {:<12} {:<20} {:>14} {:>16}\n",
+                                 format_rfc3339(s.timestamp), s.source, s.hashtag, s.video_count,
+                                 s.view_count);
       }
     }
     if (snapshots.empty()) std::cerr << "no snapshots of #" << hashtag << " stored\n";

@@ -17,11 +17,10 @@ constexpr std::size_t kRetentionBatch = 1000;
 template <class Hashtags>
 auto find_hashtag(Hashtags& hashtags, const std::string& source, const std::string& hashtag)
     -> decltype(&hashtags.front()) {
-  const auto it = std::lower_bound(
-      hashtags.begin(), hashtags.end(), std::tie(source, hashtag),
-      [](const auto& entry, const auto& key) {
-        return std::tie(entry.source, entry.hashtag) < key;
-      });
+  const auto it = std::lower_bound(hashtags.begin(), hashtags.end(), std::tie(source, hashtag),
+                                   [](const auto& entry, const auto& key) {
+                                     return std::tie(entry.source, entry.hashtag) < key;
+                                   });
   if (it == hashtags.end() || it->source != source || it->hashtag != hashtag) return nullptr;
   return &*it;
 }
@@ -31,6 +30,58 @@ auto find_hashtag(Hashtags& hashtags, const std::string& source, const std::stri
 Collector::Collector(HistoryStore& store, StateStore& state, std::vector<GrowthWindow> windows,
                      std::chrono::seconds retention)
     : store_(store), state_(state), windows_(std::move(windows)), retention_(retention) {}
+
+Collector::~Collector() {
+  if (unstored_.empty()) return;
+  spdlog::error("path={} unstored={} msg=\"exiting with snapshots not stored: they are lost\"",
+                logfmt_quote(store_.path().string()), unstored_.size());
+}
+
+std::size_t Collector::unstored_snapshots() const {
+  std::lock_guard lock(record_mutex_);
+  return unstored_.size();
+}
+
+Collector::Stored Collector::store_round(const CollectionRound& round) {
+  const auto earlier = unstored_.size();
+  unstored_.insert(unstored_.end(), round.snapshots.begin(), round.snapshots.end());
+  try {
+    store_.append(unstored_);
+    unstored_.clear();
+    spdlog::info(
+        "source={} snapshots={} earlier_unstored={} failures={} duration_seconds={:.3f} "
+        "msg=\"round committed\"",
+        round.source, round.snapshots.size(), earlier, round.failures.size(),
+        round.duration_seconds);
+    return {.round = true};
+  } catch (const StoreError& e) {
+    Stored stored;
+    if (unstored_.size() > kMaxUnstoredSnapshots) {
+      stored.dropped = unstored_.size() - kMaxUnstoredSnapshots;
+      unstored_.erase(unstored_.begin(),
+                      unstored_.begin() + static_cast<std::ptrdiff_t>(stored.dropped));
+      spdlog::error(
+          "dropped={} max_unstored={} msg=\"the history has not been writable for too "
+          "long: dropped the oldest unstored snapshots\"",
+          stored.dropped, kMaxUnstoredSnapshots);
+    }
+    spdlog::error(
+        "source={} unstored={} msg=\"round not stored; its snapshots are kept in memory "
+        "and written with the next round\" err={}",
+        round.source, unstored_.size(), logfmt_quote(e.what()));
+    return stored;
+  }
+}
+
+void Collector::apply_retention(std::int64_t now) {
+  try {
+    const auto deleted = store_.delete_older_than(now - retention_.count(), kRetentionBatch);
+    if (deleted > 0) spdlog::info("deleted={} msg=\"retention removed old snapshots\"", deleted);
+  } catch (const StoreError& e) {
+    spdlog::error("msg=\"retention failed\" err={}", logfmt_quote(e.what()));
+    state_.update([](ExporterState& state) { ++state.retention_errors; });
+  }
+}
 
 void Collector::fill_growth(std::span<HashtagState* const> hashtags) const {
   std::vector<HistoryStore::SeriesAt> lookups;
@@ -117,20 +168,11 @@ void Collector::track(const std::vector<TrackedSource>& sources) {
 
 void Collector::record(const CollectionRound& round) {
   std::lock_guard lock(record_mutex_);
-  bool stored = true;
-  try {
-    store_.append(round.snapshots);
-    spdlog::info("source={} snapshots={} failures={} duration_seconds={:.3f} msg=\"round committed\"",
-                 round.source, round.snapshots.size(), round.failures.size(),
-                 round.duration_seconds);
-  } catch (const StoreError& e) {
-    stored = false;
-    spdlog::error("source={} msg=\"cannot store the round, serving its values from memory\" err={}",
-                  round.source, logfmt_quote(e.what()));
-  }
+  const auto stored = store_round(round);
   for (const auto& failure : round.failures) {
-    spdlog::warn("source={} hashtag={} reason={} msg=\"fetch failed, keeping the last value\" err={}",
-                 round.source, failure.hashtag, failure.reason, logfmt_quote(failure.message));
+    spdlog::warn(
+        "source={} hashtag={} reason={} msg=\"fetch failed, keeping the last value\" err={}",
+        round.source, failure.hashtag, failure.reason, logfmt_quote(failure.message));
   }
 
   // Growth is computed outside the state lock: it reads the history.
@@ -146,7 +188,7 @@ void Collector::record(const CollectionRound& round) {
     next.last_error.clear();
     updated.emplace(snapshot.hashtag, std::move(next));
   }
-  if (stored) {
+  if (stored.round) {
     std::vector<HashtagState*> growing;
     for (auto& [hashtag, entry] : updated) growing.push_back(&entry);
     fill_growth(growing);
@@ -164,7 +206,9 @@ void Collector::record(const CollectionRound& round) {
         target->last_error = failure.reason + ": " + failure.message;
       }
     }
-    if (!stored) ++state.storage_errors;
+    if (!stored.round) ++state.storage_errors;
+    state.unstored_snapshots = unstored_.size();
+    state.unstored_snapshots_dropped += stored.dropped;
     for (auto& source : state.sources) {
       if (source.name != round.source) continue;
       for (const auto& failure : round.failures) ++source.errors_by_reason[failure.reason];
@@ -178,15 +222,7 @@ void Collector::record(const CollectionRound& round) {
 
   release_free_memory();  // a round of thousands of hashtags allocates far more than it keeps
 
-  if (retention_.count() > 0 && stored) {
-    try {
-      const auto deleted = store_.delete_older_than(round.started_at - retention_.count(),
-                                                    kRetentionBatch);
-      if (deleted > 0) spdlog::info("deleted={} msg=\"retention removed old snapshots\"", deleted);
-    } catch (const StoreError& e) {
-      spdlog::error("msg=\"retention failed\" err={}", logfmt_quote(e.what()));
-    }
-  }
+  if (retention_.count() > 0 && stored.round) apply_retention(round.started_at);
 }
 
 }  // namespace hashtag_exporter

@@ -138,11 +138,6 @@ void read_growth(const Reader& reader, const Value& value, Config& config) {
   }
 }
 
-bool is_source_name(const std::string& name) {
-  static const std::regex pattern("[a-zA-Z_][a-zA-Z0-9_-]*");
-  return std::regex_match(name, pattern);
-}
-
 // Whether a hashtag normalises to nothing because it holds only spaces and at most one '#'.
 bool is_empty_hashtag(std::string_view raw) {
   return raw.find_first_not_of(" #") == std::string_view::npos &&

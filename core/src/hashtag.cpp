@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <regex>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,11 @@ bool is_utf8(std::string_view text) {
   } catch (const nlohmann::json::type_error&) {
     return false;
   }
+}
+
+bool is_source_name(const std::string& name) {
+  static const std::regex pattern("[a-zA-Z_][a-zA-Z0-9_-]*");
+  return std::regex_match(name, pattern);
 }
 
 std::string normalise_hashtag(std::string_view raw) {

@@ -1,5 +1,6 @@
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/import.hpp>
+#include <hashtag_exporter/time_format.hpp>
 
 #include <sqlite3.h>
 
@@ -25,7 +26,6 @@ constexpr std::uintmax_t kMaxImportBytes = std::uintmax_t{1} << 30;
 constexpr std::string_view kSqliteMagic{"SQLite format 3\0", 16};
 constexpr std::array<std::string_view, 5> kCsvColumns{"timestamp", "source", "hashtag",
                                                       "video_count", "view_count"};
-constexpr std::string_view kCsvHeader = "timestamp,source,hashtag,video_count,view_count";
 constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
 
 constexpr std::int64_t kSecondsPerDay = 86400;
@@ -163,6 +163,22 @@ std::vector<std::string> split_fields(std::string_view line, const std::string& 
   }
 }
 
+// Appends `text` as one CSV field that split_fields reads back as `text`: quoted when it holds
+// what would end or change an unquoted field (RFC 4180), or blanks that would be trimmed.
+void append_csv_field(std::string& to, std::string_view text) {
+  const bool quoted = text.find_first_of(",\"\r\n") != std::string_view::npos || text != trim(text);
+  if (!quoted) {
+    to.append(text);
+    return;
+  }
+  to.push_back('"');
+  for (const char c : text) {
+    if (c == '"') to.push_back('"');
+    to.push_back(c);
+  }
+  to.push_back('"');
+}
+
 std::string normalised_or_fail(std::string_view raw, const std::string& where) {
   std::string hashtag = normalise_hashtag(raw);
   if (hashtag.empty()) {
@@ -172,6 +188,31 @@ std::string normalised_or_fail(std::string_view raw, const std::string& where) {
                       in_quotes(raw));
   }
   return hashtag;
+}
+
+std::string source_or_fail(const std::string& source, const std::string& where,
+                           std::string_view key = "source") {
+  if (!is_source_name(source)) {
+    throw ImportError(where + ": " + std::string(key) +
+                      ": expected a name of letters, digits, '_' and '-' such as tiktok "
+                      "(as a config source name), got " +
+                      in_quotes(source));
+  }
+  return source;
+}
+
+// `raw` is the timestamp as written, `date_only` when it is a date without a time of day.
+std::int64_t not_in_future_or_fail(std::int64_t timestamp, bool date_only, std::string_view column,
+                                   std::string_view raw, std::int64_t now,
+                                   const std::string& where) {
+  const auto latest_allowed =
+      now + kMaxImportClockSkewSeconds + (date_only ? kMaxTimeZoneAheadOfUtcSeconds : 0);
+  if (timestamp > latest_allowed) {
+    throw ImportError(where + ": " + std::string(column) + ": " + std::string(raw) +
+                      " is in the future (it is " + format_rfc3339(now) + " now" +
+                      (date_only ? ", and that date has begun nowhere on Earth yet)" : ")"));
+  }
+  return timestamp;
 }
 
 std::int64_t count_or_fail(std::string_view column, std::string_view raw,
@@ -190,8 +231,8 @@ bool is_binary(char c) {
   return (byte < 0x20 && c != '\t' && c != '\r') || byte == 0x7f;
 }
 
-std::vector<Snapshot> read_csv(const std::filesystem::path& file,
-                               const std::string& default_source) {
+std::vector<Snapshot> read_csv(const std::filesystem::path& file, const std::string& default_source,
+                               std::int64_t now) {
   const std::string name = file.string();
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ImportError(name + ": cannot open for reading");
@@ -212,7 +253,7 @@ std::vector<Snapshot> read_csv(const std::filesystem::path& file,
         throw ImportError(name + ": neither a SQLite database nor a CSV text file");
       }
       if (!std::equal(fields.begin(), fields.end(), kCsvColumns.begin(), kCsvColumns.end())) {
-        throw ImportError(where + ": expected the header \"" + std::string(kCsvHeader) +
+        throw ImportError(where + ": expected the header \"" + std::string(kSnapshotCsvHeader) +
                           "\", got " + in_quotes(trim(text)));
       }
       header_seen = true;
@@ -220,7 +261,8 @@ std::vector<Snapshot> read_csv(const std::filesystem::path& file,
     }
     if (fields.size() != kCsvColumns.size()) {
       throw ImportError(where + ": expected " + std::to_string(kCsvColumns.size()) + " fields (" +
-                        std::string(kCsvHeader) + "), got " + std::to_string(fields.size()));
+                        std::string(kSnapshotCsvHeader) + "), got " +
+                        std::to_string(fields.size()));
     }
     const auto timestamp = parse_timestamp(fields[0]);
     if (!timestamp) {
@@ -229,16 +271,18 @@ std::vector<Snapshot> read_csv(const std::filesystem::path& file,
                         "got " +
                         in_quotes(fields[0]));
     }
-    snapshots.push_back({.timestamp = *timestamp,
-                         .source = fields[1].empty() ? default_source : fields[1],
-                         .hashtag = normalised_or_fail(fields[2], where),
-                         .video_count = count_or_fail("video_count", fields[3], where),
-                         .view_count = count_or_fail("view_count", fields[4], where)});
+    snapshots.push_back(
+        {.timestamp = not_in_future_or_fail(*timestamp, fields[0].size() == 10, "timestamp",
+                                            fields[0], now, where),
+         .source = fields[1].empty() ? default_source : source_or_fail(fields[1], where),
+         .hashtag = normalised_or_fail(fields[2], where),
+         .video_count = count_or_fail("video_count", fields[3], where),
+         .view_count = count_or_fail("view_count", fields[4], where)});
   }
   if (in.bad()) throw ImportError(name + ": read error");
   if (!header_seen) {
-    throw ImportError(name + ": empty file; expected the header \"" + std::string(kCsvHeader) +
-                      "\"");
+    throw ImportError(name + ": empty file; expected the header \"" +
+                      std::string(kSnapshotCsvHeader) + "\"");
   }
   return snapshots;
 }
@@ -280,7 +324,7 @@ std::int64_t tutorial_count(sqlite3_stmt* statement, int column, std::string_vie
 }
 
 std::vector<Snapshot> read_tutorial_database(const std::filesystem::path& file,
-                                             const std::string& source) {
+                                             const std::string& source, std::int64_t now) {
   const std::string name = file.string();
   sqlite3* handle = nullptr;
   const int rc = sqlite3_open_v2(name.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr);
@@ -324,7 +368,8 @@ std::vector<Snapshot> read_tutorial_database(const std::filesystem::path& file,
     if (!timestamp) {
       throw ImportError(where + ": date: expected YYYY-MM-DD, got " + shown(statement, 0));
     }
-    snapshots.push_back({.timestamp = *timestamp,
+    snapshots.push_back({.timestamp = not_in_future_or_fail(*timestamp, true, "date",
+                                                            column_text(statement, 0), now, where),
                          .source = source,
                          .hashtag = normalised_or_fail(column_text(statement, 1), where),
                          .video_count = tutorial_count(statement, 2, "video_count", where),
@@ -345,7 +390,8 @@ bool starts_with_sqlite_magic(const std::filesystem::path& file) {
 }  // namespace
 
 std::vector<Snapshot> read_import_file(const std::filesystem::path& file,
-                                       const std::string& default_source) {
+                                       const std::string& default_source, std::int64_t now) {
+  source_or_fail(default_source, file.string(), "--source");
   std::error_code error;
   const auto size = std::filesystem::file_size(file, error);
   if (error) throw ImportError(file.string() + ": cannot read: " + error.message());
@@ -354,8 +400,23 @@ std::vector<Snapshot> read_import_file(const std::filesystem::path& file,
                       " bytes is more than the 1 GiB an import file may have; split it into "
                       "smaller files");
   }
-  if (starts_with_sqlite_magic(file)) return read_tutorial_database(file, default_source);
-  return read_csv(file, default_source);
+  if (starts_with_sqlite_magic(file)) return read_tutorial_database(file, default_source, now);
+  return read_csv(file, default_source, now);
+}
+
+std::string snapshot_csv_record(const Snapshot& snapshot) {
+  std::string record = format_rfc3339(snapshot.timestamp);
+  for (const std::string_view text :
+       {std::string_view(snapshot.source), std::string_view(snapshot.hashtag)}) {
+    record.push_back(',');
+    append_csv_field(record, text);
+  }
+  record.append(",")
+      .append(std::to_string(snapshot.video_count))
+      .append(",")
+      .append(std::to_string(snapshot.view_count))
+      .append("\n");
+  return record;
 }
 
 }  // namespace hashtag_exporter

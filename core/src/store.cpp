@@ -43,6 +43,15 @@ static_assert(std::size(kMigrations) == HistoryStore::kSchemaVersion,
 
 constexpr const char* kSnapshotColumns = "source, hashtag, timestamp, video_count, view_count";
 
+// SQLite says only "unable to open database file" when the folder of a new database is missing.
+std::string missing_folder(const std::filesystem::path& path) {
+  const auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  std::error_code error;
+  if (std::filesystem::is_directory(folder, error)) return "";
+  return " (the folder " + folder.string() +
+         " does not exist; create it or point storage.path elsewhere)";
+}
+
 class Connection {
  public:
   explicit Connection(const std::filesystem::path& path) : name_(path.string()) {
@@ -53,7 +62,7 @@ class Connection {
     if (rc != SQLITE_OK) {
       const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
-      throw StoreError(name_ + ": cannot open: " + message);
+      throw StoreError(name_ + ": cannot open: " + message + missing_folder(path));
     }
   }
   ~Connection() { sqlite3_close(db_); }
@@ -193,7 +202,10 @@ class Transaction {
   bool committed_ = false;
 };
 
-void migrate(const Connection& connection) {
+void migrate(const Connection& connection, std::int64_t version_read) {
+  // An up-to-date history needs no write lock to open, so opening it does not wait for (or fail
+  // on) another process that is writing.
+  if (version_read == HistoryStore::kSchemaVersion) return;
   while (true) {
     Transaction transaction(connection);
     // Read inside the write transaction: another process may have migrated in the meantime.
@@ -218,11 +230,8 @@ void migrate(const Connection& connection) {
 }
 
 // Sets up the connection and brings the schema up to date; returns the schema version.
-int configure(const Connection& connection) {
-  // How long a write waits for another process holding the database (a cron `collect --once` or
-  // an `import` beside `serve`) before failing with "database is locked".
-  constexpr int kBusyTimeoutMilliseconds = 5000;
-  sqlite3_busy_timeout(connection.handle(), kBusyTimeoutMilliseconds);
+int configure(const Connection& connection, std::chrono::milliseconds busy_timeout) {
+  sqlite3_busy_timeout(connection.handle(), static_cast<int>(busy_timeout.count()));
   // The first read of the file: a file that is not a database fails here, before anything is
   // written to it, and so does a history written by a newer binary.
   const auto version = query_integer(connection, "PRAGMA user_version");
@@ -241,21 +250,22 @@ int configure(const Connection& connection) {
   // crashes, but may lose the last ones on power loss; a round costs API credits and cannot be
   // fetched again for the past, and there are only a few commits per hour.
   connection.exec("PRAGMA synchronous = FULL");
-  migrate(connection);
+  migrate(connection, version);
   return HistoryStore::kSchemaVersion;
 }
 
 }  // namespace
 
 struct HistoryStore::Impl {
-  explicit Impl(const std::filesystem::path& file) : path(file), connection(file) {}
+  Impl(const std::filesystem::path& file, std::chrono::milliseconds busy_timeout)
+      : path(file), connection(file), schema_version(configure(connection, busy_timeout)) {}
 
   std::filesystem::path path;
   mutable std::mutex mutex;
   // Declared before the statements, so that they are finalized before the connection closes.
   Connection connection;
   // Initialised before the statements are prepared, which need the migrated schema.
-  int schema_version = configure(connection);
+  int schema_version;
   Statement replace_snapshot{connection, std::string("INSERT OR REPLACE INTO snapshots (") +
                                              kSnapshotColumns + ") VALUES (?, ?, ?, ?, ?)"};
   Statement insert_new_snapshot{connection, std::string("INSERT OR IGNORE INTO snapshots (") +
@@ -305,8 +315,9 @@ struct HistoryStore::Impl {
   }
 };
 
-HistoryStore::HistoryStore(const std::filesystem::path& path)
-    : impl_(std::make_unique<Impl>(path)) {}
+HistoryStore::HistoryStore(const std::filesystem::path& path,
+                           std::chrono::milliseconds busy_timeout)
+    : impl_(std::make_unique<Impl>(path, busy_timeout)) {}
 
 HistoryStore::~HistoryStore() = default;
 
@@ -321,17 +332,21 @@ void HistoryStore::append(std::span<const Snapshot> round) {
 }
 
 std::size_t HistoryStore::import(std::span<const Snapshot> snapshots) {
-  const std::lock_guard lock(impl_->mutex);
-  Transaction transaction(impl_->connection);
   std::size_t added = 0;
-  for (const Snapshot& snapshot : snapshots) {
-    impl_->write(impl_->insert_new_snapshot, snapshot);
-    // A snapshot already stored keeps its values, so `latest` must not take the imported ones.
-    if (sqlite3_changes64(impl_->connection.handle()) == 0) continue;
-    ++added;
-    impl_->write(impl_->update_latest, snapshot);
+  while (!snapshots.empty()) {
+    const auto batch = snapshots.first(std::min(snapshots.size(), kWriteBatchRows));
+    snapshots = snapshots.subspan(batch.size());
+    const std::lock_guard lock(impl_->mutex);
+    Transaction transaction(impl_->connection);
+    for (const Snapshot& snapshot : batch) {
+      impl_->write(impl_->insert_new_snapshot, snapshot);
+      // A snapshot already stored keeps its values, so `latest` must not take the imported ones.
+      if (sqlite3_changes64(impl_->connection.handle()) == 0) continue;
+      ++added;
+      impl_->write(impl_->update_latest, snapshot);
+    }
+    transaction.commit();
   }
-  transaction.commit();
   return added;
 }
 

@@ -1,6 +1,10 @@
 #include <hashtag_exporter/collector.hpp>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <thread>
 
 #include "temp_dir.hpp"
 
@@ -39,6 +43,26 @@ const HashtagState& hashtag(const ExporterState& state, const std::string& name)
   }
   throw std::runtime_error("no hashtag " + name);
 }
+
+// Another program's connection to the history, such as a concurrent `import`.
+class OtherConnection {
+ public:
+  explicit OtherConnection(const std::filesystem::path& path) {
+    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("cannot open");
+  }
+  ~OtherConnection() { sqlite3_close(db_); }
+  OtherConnection(const OtherConnection&) = delete;
+  OtherConnection& operator=(const OtherConnection&) = delete;
+
+  void exec(const std::string& sql) {
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(sqlite3_errmsg(db_));
+    }
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
 
 class CollectorTest : public ::testing::Test {
  protected:
@@ -81,8 +105,8 @@ TEST_F(CollectorTest, RecordsValuesAndDayOverDayGrowth) {
 TEST_F(CollectorTest, FailedFetchKeepsTheLastValueAndCountsTheReason) {
   Collector collector(*store, state, kWindows, std::chrono::seconds(0));
   collector.track({tiktok()});
-  collector.record(round_at(kNow, {{kNow, "tiktok", "aitools", 1000, 50'000},
-                                   {kNow, "tiktok", "llm", 7, 70}}));
+  collector.record(
+      round_at(kNow, {{kNow, "tiktok", "aitools", 1000, 50'000}, {kNow, "tiktok", "llm", 7, 70}}));
   auto failed = round_at(kNow + 60, {{kNow + 60, "tiktok", "llm", 8, 80}},
                          {{"aitools", "rate_limited", "429 Too Many Requests"}});
   failed.credits_remaining = 41;
@@ -130,6 +154,87 @@ TEST_F(CollectorTest, RetentionDeletesOldSnapshotsButKeepsTheLatest) {
   collector.record(round_at(kNow, {{kNow, "tiktok", "llm", 2, 2}}));
   EXPECT_EQ(store->history("llm", std::nullopt).size(), 1u);
   EXPECT_EQ(store->history("aitools", std::nullopt).size(), 1u);  // newest of its series
+}
+
+TEST_F(CollectorTest, RoundWaitsForAnotherWriterWithinTheBusyTimeout) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  OtherConnection import(dir / "history.db");
+  import.exec("BEGIN IMMEDIATE");
+  // Released well within HistoryStore::kBusyTimeout, while the round waits for the lock.
+  std::jthread releasing([&import] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    import.exec("COMMIT");
+  });
+  collector.record(round_at(kNow, {{kNow, "tiktok", "aitools", 1000, 50'000}}));
+  EXPECT_EQ(state.current()->storage_errors, 0u);
+  EXPECT_EQ(store->history("aitools", std::nullopt).size(), 1u);
+}
+
+TEST_F(CollectorTest, RoundThatCannotBeStoredIsWrittenWithTheNextRound) {
+  // A store that gives up on the lock at once, as one does after kBusyTimeout.
+  store = std::make_unique<HistoryStore>(dir / "history.db", std::chrono::milliseconds(1));
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  {
+    // Holds the write lock for longer than the store waits for it.
+    OtherConnection import(dir / "history.db");
+    import.exec("BEGIN IMMEDIATE");
+    collector.record(round_at(kNow, {{kNow, "tiktok", "aitools", 1000, 50'000}}));
+    EXPECT_EQ(state.current()->storage_errors, 1u);
+    EXPECT_EQ(state.current()->unstored_snapshots, 1u);
+    EXPECT_EQ(collector.unstored_snapshots(), 1u);
+    EXPECT_EQ(hashtag(*state.current(), "aitools").latest->video_count, 1000);
+    EXPECT_TRUE(store->history("aitools", std::nullopt).empty());
+    import.exec("COMMIT");
+  }
+  collector.record(round_at(kNow + 60, {{kNow + 60, "tiktok", "llm", 7, 70}}));
+  EXPECT_EQ(store->history("aitools", std::nullopt).size(), 1u);
+  EXPECT_EQ(store->history("llm", std::nullopt).size(), 1u);
+  EXPECT_EQ(state.current()->storage_errors, 1u);
+  EXPECT_EQ(state.current()->unstored_snapshots, 0u);
+  EXPECT_EQ(collector.unstored_snapshots(), 0u);
+}
+
+TEST_F(CollectorTest, UnstoredSnapshotsAreBoundedAndTheDroppedOnesCounted) {
+  store = std::make_unique<HistoryStore>(dir / "history.db", std::chrono::milliseconds(1));
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  OtherConnection import(dir / "history.db");
+  import.exec("BEGIN IMMEDIATE");
+  std::vector<Snapshot> first;
+  for (std::size_t i = 0; i < Collector::kMaxUnstoredSnapshots; ++i) {
+    first.push_back({kNow - static_cast<std::int64_t>(i), "tiktok", "aitools", 1, 1});
+  }
+  collector.record(round_at(kNow, first));
+  EXPECT_EQ(state.current()->unstored_snapshots_dropped, 0u);
+  collector.record(round_at(
+      kNow + 60, {{kNow + 60, "tiktok", "llm", 7, 70}, {kNow + 60, "tiktok", "aitools", 2, 2}}));
+  EXPECT_EQ(state.current()->unstored_snapshots_dropped, 2u);
+  EXPECT_EQ(state.current()->unstored_snapshots, Collector::kMaxUnstoredSnapshots);
+  import.exec("COMMIT");
+
+  collector.record(round_at(kNow + 120, {}));
+  // The oldest were dropped: the first two of the first round, not the newest round.
+  const auto aitools = store->history("aitools", "tiktok");
+  EXPECT_EQ(aitools.size(), Collector::kMaxUnstoredSnapshots - 1);
+  EXPECT_EQ(aitools.back().timestamp, kNow + 60);
+  EXPECT_EQ(store->history("llm", "tiktok").size(), 1u);
+  EXPECT_EQ(state.current()->unstored_snapshots, 0u);
+}
+
+TEST_F(CollectorTest, RetentionFailureIsCounted) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(10 * kDay));
+  collector.track({tiktok()});
+  collector.record(round_at(kNow - 30 * kDay, {{kNow - 30 * kDay, "tiktok", "llm", 1, 1}}));
+  OtherConnection(dir / "history.db")
+      .exec(
+          "CREATE TRIGGER refuse_deletes BEFORE DELETE ON snapshots"
+          " BEGIN SELECT RAISE(ABORT, 'deletes refused'); END");
+  collector.record(round_at(kNow, {{kNow, "tiktok", "llm", 2, 2}}));
+  EXPECT_EQ(state.current()->retention_errors, 1u);
+  EXPECT_EQ(state.current()->storage_errors, 0u);  // the round itself was stored
+  EXPECT_EQ(store->history("llm", std::nullopt).size(), 2u);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -95,9 +96,9 @@ TEST(ImportTest, ReadsRfc3339Offsets) {
 
 TEST(ImportTest, ReadsQuotedFields) {
   const TempDir dir;
-  const auto file = csv(dir, "\"2026-05-22\",\"my \"\"demo\"\", source\",\"llm\",\"7\",80\n");
+  const auto file = csv(dir, "\"2026-05-22\",\"demo\",\"my\"\"l,l\"\"m\",\"7\",80\n");
   EXPECT_THAT(read_import_file(file, "tiktok"),
-              ElementsAre(snapshot(kMay22, "my \"demo\", source", "llm", 7, 80)));
+              ElementsAre(snapshot(kMay22, "demo", "my\"l,l\"m", 7, 80)));
 }
 
 TEST(ImportTest, BadNumberNamesTheLineAndColumn) {
@@ -161,10 +162,97 @@ TEST(ImportTest, InvalidHashtagIsAnError) {
   const auto file = csv(dir,
                         "2026-05-22,tiktok,llm,7,80\n"
                         "2026-05-22,tiktok,ai tools,7,80\n");
-  EXPECT_EQ(import_error(file),
-            file.string() +
-                ":3: hashtag: expected a UTF-8 hashtag without whitespace or control characters, got "
-                "\"ai tools\"");
+  EXPECT_EQ(
+      import_error(file),
+      file.string() +
+          ":3: hashtag: expected a UTF-8 hashtag without whitespace or control characters, got "
+          "\"ai tools\"");
+}
+
+TEST(ImportTest, RowFromTheFarFutureIsAnError) {
+  const TempDir dir;
+  const auto file = csv(dir,
+                        "2026-05-22,tiktok,llm,7,80\n"
+                        "2100-01-01T00:00:00Z,tiktok,llm,7,80\n");
+  EXPECT_THAT(import_error(file),
+              HasSubstr(file.string() + ":3: timestamp: 2100-01-01T00:00:00Z is in the future"));
+}
+
+TEST(ImportTest, FutureRowsAreErrorsBeyondTheClockSkew) {
+  const TempDir dir;
+  const auto now = kMay22 + 10 * kHour;
+  const auto error = [&](const std::string& row) {
+    try {
+      read_import_file(csv(dir, row + ",tiktok,llm,7,80\n"), "tiktok", now);
+    } catch (const ImportError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error("2026-05-22T10:05:00Z"), "no error");  // kMaxImportClockSkewSeconds ahead
+  EXPECT_EQ(error("2026-05-22T10:05:01Z"),
+            (dir / "import.csv").string() +
+                ":2: timestamp: 2026-05-22T10:05:01Z is in the future (it is "
+                "2026-05-22T10:00:00Z now)");
+  EXPECT_EQ(error("2026-05-22T12:05:00+02:00"), "no error");  // the skew, with an offset
+  // 2026-05-23 has begun in UTC+14 at 10:00 UTC; 2026-05-24 has begun nowhere.
+  EXPECT_EQ(error("2026-05-23"), "no error");
+  EXPECT_THAT(error("2026-05-24"),
+              HasSubstr(":2: timestamp: 2026-05-24 is in the future (it is 2026-05-22T10:00:00Z "
+                        "now, and that date has begun nowhere on Earth yet)"));
+}
+
+TEST(ImportTest, TutorialDatabaseRowFromTheFutureNamesTheRow) {
+  const TempDir dir;
+  const auto file = tutorial_database(dir,
+                                      "INSERT INTO snapshots VALUES ('2026-05-22', 'llm', 7, 80);"
+                                      "INSERT INTO snapshots VALUES ('2026-06-22', 'llm', 7, 80);");
+  try {
+    read_import_file(file, "tiktok", kMay22);
+    ADD_FAILURE() << "no error";
+  } catch (const ImportError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(file.string() + ": row 2: date: 2026-06-22 is in the future"));
+  }
+}
+
+TEST(ImportTest, DefaultSourceIsValidatedToo) {
+  const TempDir dir;
+  const auto file = csv(dir, "2026-05-22,,llm,7,80\n");
+  try {
+    read_import_file(file, "my source");
+    ADD_FAILURE() << "no error";
+  } catch (const ImportError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(file.string() + ": --source: expected a name of letters"));
+  }
+}
+
+TEST(ImportTest, WrittenCsvRecordsReadBackAsTheSameSnapshots) {
+  const TempDir dir;
+  const std::vector<Snapshot> written{
+      snapshot(kMay22, "tiktok", "plain", 1, 2),
+      snapshot(kMay22 + kHour, "my-source_2", "a\"b,c", 3, 4),
+      snapshot(kMay22 + 2 * kHour, "tiktok", "\"", 5, 6),
+      snapshot(kMay22 + 3 * kHour, "tiktok", ",", 0, 0),
+      snapshot(kMay22 + 4 * kHour, "tiktok", "\xC3\xBCn\xC3\xAF\xE2\x9C\x93", 9'007'199'254'740'993,
+               std::numeric_limits<std::int64_t>::max())};
+  std::string text = std::string(kSnapshotCsvHeader) + "\n";
+  for (const auto& one : written) text += snapshot_csv_record(one);
+  testing::write_file(dir / "written.csv", text);
+  EXPECT_EQ(read_import_file(dir / "written.csv", "tiktok"), written);
+  EXPECT_EQ(snapshot_csv_record(written[1]), "2026-05-22T01:00:00Z,my-source_2,\"a\"\"b,c\",3,4\n");
+}
+
+TEST(ImportTest, SourceIsValidatedLikeTheConfigsSourceName) {
+  const TempDir dir;
+  // As written in the file: a blank, a quote, invalid UTF-8, letters beyond ASCII, a digit first.
+  for (const std::string source :
+       {"my source", "\"a\"\"b\"", "t\xFFk", "\xC3\xA9t\xC3\xA9", "1st"}) {
+    const auto file = csv(dir, "2026-05-22," + source + ",llm,7,80\n");
+    EXPECT_THAT(import_error(file),
+                HasSubstr(file.string() + ":2: source: expected a name of letters, digits, '_' "
+                                          "and '-' such as tiktok"))
+        << source;
+  }
 }
 
 TEST(ImportTest, MissingFileIsAnError) {

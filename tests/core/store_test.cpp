@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <limits>
-#include <stdexcept>
+#include <chrono>
 #include <functional>
+#include <limits>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -233,6 +235,32 @@ TEST(StoreTest, TwoProcessesMayWriteTheSameFile) {
   EXPECT_EQ(cron.latest().size(), 2u);
 }
 
+TEST(StoreTest, OpeningWaitsForNoWriter) {
+  const TempDir dir;
+  { HistoryStore created(dir / "history.db"); }
+  RawDatabase writer(dir / "history.db");
+  writer.exec("BEGIN IMMEDIATE");
+  // A `report` or `history` beside a long `import`: reading needs no write lock, not even to
+  // open an up-to-date history.
+  const HistoryStore reader(dir / "history.db", std::chrono::milliseconds(1));
+  EXPECT_TRUE(reader.latest().empty());
+  writer.exec("COMMIT");
+}
+
+TEST(StoreTest, ImportsInBatchesAndCountsAcrossThem) {
+  const TempDir dir;
+  HistoryStore store(dir / "history.db");
+  std::vector<Snapshot> rows;
+  for (std::size_t i = 0; i < 2 * HistoryStore::kWriteBatchRows + 1; ++i) {
+    rows.push_back(snapshot("tiktok", "aitools", kStart + static_cast<std::int64_t>(i), 1));
+  }
+  store.append(std::span(rows).first(3));
+  EXPECT_EQ(store.import(rows), rows.size() - 3);
+  EXPECT_EQ(store.import(rows), 0u);
+  EXPECT_EQ(store.history("aitools", "tiktok").size(), rows.size());
+  EXPECT_THAT(store.latest(), ElementsAre(rows.back()));
+}
+
 TEST(StoreTest, ReopeningRestoresTheLatestValues) {
   const TempDir dir;
   const std::vector<Snapshot> round{snapshot("tiktok", "aitools", kStart, 10, 100),
@@ -312,6 +340,7 @@ TEST(StoreTest, ReportsAFolderThatDoesNotExist) {
   const TempDir dir;
   const auto message = store_error(dir / "missing" / "history.db");
   EXPECT_THAT(message, HasSubstr((dir / "missing" / "history.db").string() + ": cannot open"));
+  EXPECT_THAT(message, HasSubstr("the folder " + (dir / "missing").string() + " does not exist"));
 }
 
 }  // namespace

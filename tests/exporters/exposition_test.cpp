@@ -72,6 +72,9 @@ void fill_sample(ExporterState& state) {
   state.config_last_reload_success_timestamp = 1699000000;
   state.shard = {1, 3};
   state.storage_errors = 4;
+  state.unstored_snapshots = 12;
+  state.unstored_snapshots_dropped = 3;
+  state.retention_errors = 2;
 }
 
 constexpr const char* kSampleExposition =
@@ -156,9 +159,18 @@ hashtag_exporter_config_last_reload_successful 0
 # HELP hashtag_exporter_config_last_reload_success_timestamp_seconds Unix time of the last successful configuration (re)load.
 # TYPE hashtag_exporter_config_last_reload_success_timestamp_seconds gauge
 hashtag_exporter_config_last_reload_success_timestamp_seconds 1699000000
-# HELP hashtag_exporter_storage_errors_total Collection rounds that could not be written to the history (read-only or full disk); their values are served from memory.
+# HELP hashtag_exporter_storage_errors_total Collection rounds that could not be written to the history (read-only or full disk, locked too long); their snapshots are kept in memory and written with the next round.
 # TYPE hashtag_exporter_storage_errors_total counter
 hashtag_exporter_storage_errors_total 4
+# HELP hashtag_exporter_unstored_snapshots Snapshots collected but not yet written to the history, held in memory until a round can be stored.
+# TYPE hashtag_exporter_unstored_snapshots gauge
+hashtag_exporter_unstored_snapshots 12
+# HELP hashtag_exporter_unstored_snapshots_dropped_total Collected snapshots given up unwritten because more were waiting for the history to be writable than the exporter keeps in memory.
+# TYPE hashtag_exporter_unstored_snapshots_dropped_total counter
+hashtag_exporter_unstored_snapshots_dropped_total 3
+# HELP hashtag_exporter_retention_errors_total Retention runs that failed to delete snapshots older than storage.retention from the history.
+# TYPE hashtag_exporter_retention_errors_total counter
+hashtag_exporter_retention_errors_total 2
 # HELP hashtag_exporter_shard_info The part of the configured hashtags this exporter owns; always 1.
 # TYPE hashtag_exporter_shard_info gauge
 hashtag_exporter_shard_info{index="1",count="3"} 1

@@ -62,6 +62,10 @@ Config load_config(const std::filesystem::path& file);
 // contains whitespace or control characters, or is not valid UTF-8 (an invalid hashtag).
 std::string normalise_hashtag(std::string_view raw);
 
+// Whether `name` may name a source (the `source` label): letters, digits, '_' and '-', not
+// starting with a digit or '-'. Config and import check names with it.
+bool is_source_name(const std::string& name);
+
 // Whether `text` is valid UTF-8 (no overlong forms, surrogates or code points above U+10FFFF),
 // as label values of the exposition format must be.
 bool is_utf8(std::string_view text);

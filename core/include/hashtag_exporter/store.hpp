@@ -2,6 +2,7 @@
 
 #include <hashtag_exporter/snapshot.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -23,10 +24,21 @@ class StoreError : public std::runtime_error {
 class HistoryStore {
  public:
   static constexpr int kSchemaVersion = 2;
+  // How long a write waits for another connection holding the write lock (a cron `collect
+  // --once`, an `import` or another process's retention beside `serve`) before failing with
+  // "database is locked". Each of those holds the lock for one round or one batch of rows, well
+  // under a second; waiting longer would only hold up this process's other rounds and its
+  // shutdown. A round that still cannot be written is kept by the Collector for the next one.
+  static constexpr std::chrono::milliseconds kBusyTimeout{5000};
+  // Rows written per transaction by import, so that a large import never holds the write lock
+  // for long: 10,000 rows take some tens of milliseconds.
+  static constexpr std::size_t kWriteBatchRows = 10'000;
 
   // Opens or creates the database and migrates it to kSchemaVersion. Throws StoreError naming the
-  // file when it cannot be opened, is not a database, or has a newer schema than this binary.
-  explicit HistoryStore(const std::filesystem::path& path);
+  // file when it cannot be opened (a folder that does not exist is named), is not a database, or
+  // has a newer schema than this binary.
+  explicit HistoryStore(const std::filesystem::path& path,
+                        std::chrono::milliseconds busy_timeout = kBusyTimeout);
   ~HistoryStore();
   HistoryStore(const HistoryStore&) = delete;
   HistoryStore& operator=(const HistoryStore&) = delete;
@@ -36,7 +48,9 @@ class HistoryStore {
   void append(std::span<const Snapshot> round);
 
   // Inserts snapshots that are not stored yet (same source, hashtag and timestamp); returns how
-  // many were new. Importing the same data twice adds nothing.
+  // many were new. Importing the same data twice adds nothing. Commits every kWriteBatchRows rows
+  // so that rounds of a running exporter get the write lock in between; an import that fails
+  // half-way keeps the batches before, and running it again adds the rest.
   std::size_t import(std::span<const Snapshot> snapshots);
 
   // The newest snapshot of every series.

@@ -113,17 +113,33 @@ std::vector<prometheus::MetricFamily> exporter_families(const ExporterState& sta
   }
   auto storage_errors = family("hashtag_exporter_storage_errors_total",
                                "Collection rounds that could not be written to the history "
-                               "(read-only or full disk); their values are served from memory.",
+                               "(read-only or full disk, locked too long); their snapshots are "
+                               "kept in memory and written with the next round.",
                                prometheus::MetricType::Counter);
   add_counter(storage_errors, {}, static_cast<double>(state.storage_errors));
+  auto unstored = family("hashtag_exporter_unstored_snapshots",
+                         "Snapshots collected but not yet written to the history, held in memory "
+                         "until a round can be stored.");
+  add_gauge(unstored, {}, static_cast<double>(state.unstored_snapshots));
+  auto dropped = family("hashtag_exporter_unstored_snapshots_dropped_total",
+                        "Collected snapshots given up unwritten because more were waiting for "
+                        "the history to be writable than the exporter keeps in memory.",
+                        prometheus::MetricType::Counter);
+  add_counter(dropped, {}, static_cast<double>(state.unstored_snapshots_dropped));
+  auto retention_errors = family("hashtag_exporter_retention_errors_total",
+                                 "Retention runs that failed to delete snapshots older than "
+                                 "storage.retention from the history.",
+                                 prometheus::MetricType::Counter);
+  add_counter(retention_errors, {}, static_cast<double>(state.retention_errors));
   auto shard = family("hashtag_exporter_shard_info",
                       "The part of the configured hashtags this exporter owns; always 1.");
-  add_gauge(shard,
-            {{"index", std::to_string(state.shard.index)},
-             {"count", std::to_string(state.shard.count)}},
-            1);
-  return moved_families(std::move(successful), std::move(success_time),
-                        std::move(storage_errors), std::move(shard));
+  add_gauge(
+      shard,
+      {{"index", std::to_string(state.shard.index)}, {"count", std::to_string(state.shard.count)}},
+      1);
+  return moved_families(std::move(successful), std::move(success_time), std::move(storage_errors),
+                        std::move(unstored), std::move(dropped), std::move(retention_errors),
+                        std::move(shard));
 }
 
 }  // namespace
