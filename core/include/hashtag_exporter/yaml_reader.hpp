@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <filesystem>
 #include <initializer_list>
 #include <span>
@@ -75,7 +76,8 @@ class Reader {
   std::filesystem::path file_;
 };
 
-// The whole content of a file; throws std::system_error with the errno of a failure.
-std::string read_text_file(const std::filesystem::path& file);
+// The largest config or web config file read. A config tracking ten thousand hashtags is about
+// 300 KB; a bigger file is not a config someone wrote.
+constexpr std::size_t kMaxFileBytes = std::size_t{1} << 20;
 
 }  // namespace hashtag_exporter::yaml

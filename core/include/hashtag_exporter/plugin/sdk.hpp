@@ -10,10 +10,12 @@
 #pragma once
 
 #include <hashtag_exporter/plugin/abi.h>
+#include <hashtag_exporter/plugin/regular_file.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -42,6 +44,28 @@ class SettingsError : public std::runtime_error {
  private:
   std::string key_;
 };
+
+// The largest secret file read (an API key, a token). A key is a few hundred bytes; 64 KiB leaves
+// room for a PEM key or a long JWT and refuses a log file or a device named by mistake.
+constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+
+// A secret kept in a file (an API key, a token) for setting `key`, surrounding white space
+// trimmed. `what` names the file in messages ("the API key file /run/secrets/scavio"); a file
+// that is not a regular file of at most kMaxSecretFileBytes is a SettingsError. Messages never
+// quote the content.
+inline std::string read_secret_file(const std::string& path, const std::string& key,
+                                    const std::string& what) {
+  std::string text;
+  try {
+    text = read_regular_file(path, kMaxSecretFileBytes);
+  } catch (const FileError& e) {
+    throw SettingsError(key, "cannot read " + what + ": " + e.what());
+  }
+  constexpr std::string_view kSpace = " \t\r\n";
+  const auto first = text.find_first_not_of(kSpace);
+  if (first == std::string::npos) return {};
+  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+}
 
 // Durations in Prometheus syntax, the same the config file uses: 500ms, 15s, 1m30s, 6h, 1d.
 inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
