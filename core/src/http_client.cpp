@@ -1,4 +1,5 @@
 #include <hashtag_exporter/http_client.hpp>
+#include <hashtag_exporter/time_arithmetic.hpp>
 
 #include <curl/curl.h>
 
@@ -306,29 +307,34 @@ struct HttpClient::Impl {
     const bool transient =
         result.transport == Transport::ok ? is_transient_status(result.status) : is_transient(code);
     if (transient && transfer.job->attempts < options.max_attempts) {
-      queue.emplace(Clock::now() + retry_delay(transfer), std::move(transfer.job));
+      queue.emplace(retry_time(transfer), std::move(transfer.job));
       return;
     }
     completed.push_back({std::move(transfer.job->done), std::move(result)});
   }
 
-  Clock::duration retry_delay(const Transfer& transfer) {
+  // When a transient failure may be tried again. Neither a Retry-After of centuries, nor a
+  // large max_backoff, nor many attempts can overflow into a time that is already past (which
+  // would retry at once, again and again): every step saturates.
+  Clock::time_point retry_time(const Transfer& transfer) {
+    const auto now = Clock::now();
     if (const auto asked = parse_retry_after(transfer.retry_after, std::time(nullptr))) {
       if (*asked >= std::chrono::ceil<std::chrono::seconds>(options.max_backoff)) {
-        return options.max_backoff;
+        return saturating_add(now, options.max_backoff);
       }
-      return *asked;
+      return saturating_add(now, *asked);
     }
     // initial_backoff * 2^(retries so far), capped; full jitter spreads clients that failed
     // together so that they do not retry together.
-    auto backoff = options.initial_backoff;
-    for (std::uint32_t retry = 1; retry < transfer.job->attempts && backoff < options.max_backoff;
+    auto backoff = std::min(options.initial_backoff, options.max_backoff);
+    for (std::uint32_t retry = 1; retry < transfer.job->attempts && backoff > backoff.zero() &&
+                                  backoff < options.max_backoff;
          ++retry) {
-      backoff *= 2;
+      backoff = backoff > options.max_backoff / 2 ? options.max_backoff : backoff * 2;
     }
-    backoff = std::min(backoff, options.max_backoff);
-    std::uniform_int_distribution<std::chrono::milliseconds::rep> jitter(0, backoff.count());
-    return std::chrono::milliseconds(jitter(random));
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> jitter(
+        0, std::max<std::chrono::milliseconds::rep>(backoff.count(), 0));
+    return saturating_add(now, std::chrono::milliseconds(jitter(random)));
   }
 
   // How long the event loop may sleep when libcurl has nothing to say: until the next queued job

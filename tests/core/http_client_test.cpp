@@ -14,6 +14,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace hashtag_exporter {
@@ -133,6 +134,38 @@ TEST_F(HttpClientTest, CapsRetryAfterAtMaxBackoff) {
   const auto result = run_one(client, hashtag_request(server().url(), "busy"));
   EXPECT_EQ(result.status, 200);
   EXPECT_LT(Clock::now() - started, 5s);
+}
+
+// With max_in_flight 1 the second request starts only once the first has been answered and its
+// retry queued: a retry that is not due for centuries must come after it, not before.
+void expect_retry_not_before_the_next_request(FakeScavio& server, const std::string& retry_after) {
+  server.set_mode("busy", R"({"mode": "status", "status": 429, "retry_after": ")" + retry_after +
+                              R"(", "times": 1})");
+  auto options = fast_options();
+  options.max_backoff =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::hours(24 * 365 * 1000));
+  options.max_attempts = 2;
+  HttpClient client(options);
+  std::vector<std::string> finished;
+  for (const auto* tag : {"busy", "llm"}) {
+    client.submit(hashtag_request(server.url(), tag),
+                  [&finished, tag](const HttpResult&) { finished.emplace_back(tag); });
+  }
+  std::jthread waiting([&client] { client.wait(); });
+  for (int i = 0; i < 200 && server.request_count("llm") == 0; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(server.request_count("llm"), 1);
+  EXPECT_EQ(server.request_count("busy"), 1) << "Retry-After: " << retry_after;
+  client.cancel();
+  waiting.join();
+  EXPECT_EQ(finished.size(), 2u);
+}
+
+TEST_F(HttpClientTest, AHugeRetryAfterUnderAHugeMaxBackoffIsNotRetriedAtOnce) {
+  expect_retry_not_before_the_next_request(server(), "99999999999999999999999");
+  server().reset();
+  expect_retry_not_before_the_next_request(server(), "Fri, 31 Dec 99999 23:59:59 GMT");
 }
 
 TEST_F(HttpClientTest, DoesNotRetryClientErrors) {

@@ -68,9 +68,12 @@ inline std::string read_secret_file(const std::string& path, const std::string& 
 }
 
 // Durations in Prometheus syntax, the same the config file uses: 500ms, 15s, 1m30s, 6h, 1d.
+// Nothing when the text is not one, or when it is longer than std::chrono::milliseconds holds
+// (about 292 million years), rather than a duration that wrapped around.
 inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (text.empty()) return std::nullopt;
-  std::chrono::milliseconds total{0};
+  constexpr auto kMaxMs = static_cast<std::uint64_t>(std::chrono::milliseconds::max().count());
+  std::uint64_t total = 0;
   std::size_t i = 0;
   while (i < text.size()) {
     std::uint64_t value = 0;
@@ -93,9 +96,11 @@ inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view 
     else if (unit == "w") ms_per_unit = 7 * 86'400'000ULL;
     else if (unit == "y") ms_per_unit = 365 * 86'400'000ULL;
     else return std::nullopt;
-    total += std::chrono::milliseconds(value * ms_per_unit);
+    // Twelve digits times a year in milliseconds can pass 2^64: compare by division first.
+    if (value > (kMaxMs - total) / ms_per_unit) return std::nullopt;
+    total += value * ms_per_unit;
   }
-  return total;
+  return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(total));
 }
 
 // The source's `settings` block. Every getter records the key, and `finish()` rejects the keys
