@@ -1,5 +1,6 @@
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/prometheus/web_config.hpp>
+#include <hashtag_exporter/yaml_reader.hpp>
 
 #include "fifo.hpp"
 #include "temp_dir.hpp"
@@ -197,6 +198,14 @@ TEST_F(WebConfigTest, CertificateFilesAreBounded) {
   EXPECT_EQ(error_of(config), file() + ":2: tls_server_config.cert_file: cannot read \"" +
                                   (dir / "padded.crt").string() + "\": is larger than " +
                                   std::to_string(kMaxPemFileBytes) + " bytes");
+}
+
+TEST_F(WebConfigTest, TheWebConfigFileIsBounded) {
+  const std::string text = "basic_auth_users: {}\n#";
+  EXPECT_EQ(error_of(text + std::string(yaml::kMaxFileBytes - text.size(), ' ')), "");
+  EXPECT_EQ(
+      error_of(text + std::string(yaml::kMaxFileBytes + 1 - text.size(), ' ')),
+      file() + ": cannot read: is larger than " + std::to_string(yaml::kMaxFileBytes) + " bytes");
 }
 
 TEST_F(WebConfigTest, TlsNeedsBothCertificateAndKey) {

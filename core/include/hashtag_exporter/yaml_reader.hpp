@@ -49,7 +49,8 @@ class Reader {
   const std::filesystem::path& file() const { return file_; }
 
   // The root of the file's only document; a file with two documents or with bad YAML is an
-  // error. Throws ConfigError, also when the file cannot be read.
+  // error. Throws ConfigError, also when the file cannot be read or is not a regular file of at
+  // most kMaxFileBytes.
   Value load() const;
 
   ConfigError error(int line, const std::string& key, const std::string& message) const;
