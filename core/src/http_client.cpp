@@ -162,6 +162,18 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, st
   return std::chrono::seconds(std::max<std::int64_t>(0, when - now));
 }
 
+std::chrono::milliseconds backoff_limit(const HttpClientOptions& options, std::uint32_t attempts) {
+  const auto cap = std::max(options.max_backoff, std::chrono::milliseconds::zero());
+  auto backoff = std::clamp(options.initial_backoff, std::chrono::milliseconds::zero(), cap);
+  // Doubling stops at the cap (and at once for 0), so neither a cap near the largest duration
+  // nor a large attempt count overflows or loops long.
+  for (std::uint32_t retry = 1; retry < attempts && backoff > backoff.zero() && backoff < cap;
+       ++retry) {
+    backoff = backoff > cap / 2 ? cap : backoff * 2;
+  }
+  return backoff;
+}
+
 struct HttpClient::Impl {
   HttpClientOptions options;
   std::unique_ptr<CURLM, MultiCleanup> multi;
@@ -324,16 +336,9 @@ struct HttpClient::Impl {
       }
       return saturating_add(now, *asked);
     }
-    // initial_backoff * 2^(retries so far), capped; full jitter spreads clients that failed
-    // together so that they do not retry together.
-    auto backoff = std::min(options.initial_backoff, options.max_backoff);
-    for (std::uint32_t retry = 1; retry < transfer.job->attempts && backoff > backoff.zero() &&
-                                  backoff < options.max_backoff;
-         ++retry) {
-      backoff = backoff > options.max_backoff / 2 ? options.max_backoff : backoff * 2;
-    }
+    // Full jitter spreads clients that failed together so that they do not retry together.
     std::uniform_int_distribution<std::chrono::milliseconds::rep> jitter(
-        0, std::max<std::chrono::milliseconds::rep>(backoff.count(), 0));
+        0, backoff_limit(options, transfer.job->attempts).count());
     return saturating_add(now, std::chrono::milliseconds(jitter(random)));
   }
 

@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -300,6 +302,30 @@ TEST_F(HttpClientTest, SpacesRequestStartsByRequestsPerMinute) {
   for (std::size_t i = 1; i < received.size(); ++i) {
     EXPECT_GE(received[i]["time"].get<double>() - received[i - 1]["time"].get<double>(), 0.08);
   }
+}
+
+TEST(BackoffLimitTest, DoublesPerFailedAttemptUpToTheCap) {
+  const HttpClientOptions options;  // 1s, at most 60s
+  EXPECT_EQ(backoff_limit(options, 1), 1s);
+  EXPECT_EQ(backoff_limit(options, 3), 4s);
+  EXPECT_EQ(backoff_limit(options, 7), 60s);
+  EXPECT_EQ(backoff_limit(options, std::numeric_limits<std::uint32_t>::max()), 60s);
+}
+
+TEST(BackoffLimitTest, NeverOverflowsPastACapNearTheLargestDuration) {
+  HttpClientOptions options;
+  options.initial_backoff = 1ms;
+  options.max_backoff = std::chrono::milliseconds::max();
+  EXPECT_EQ(backoff_limit(options, 63), std::chrono::milliseconds(std::int64_t{1} << 62));
+  EXPECT_EQ(backoff_limit(options, 64), std::chrono::milliseconds::max());
+  EXPECT_EQ(backoff_limit(options, std::numeric_limits<std::uint32_t>::max()),
+            std::chrono::milliseconds::max());
+}
+
+TEST(BackoffLimitTest, AZeroBackoffStaysZero) {
+  HttpClientOptions options;
+  options.initial_backoff = 0ms;
+  EXPECT_EQ(backoff_limit(options, std::numeric_limits<std::uint32_t>::max()), 0ms);
 }
 
 TEST(ParseRetryAfterTest, ReadsDeltaSeconds) {
