@@ -1,4 +1,5 @@
 #include <hashtag_exporter/http_client.hpp>
+#include <hashtag_exporter/time_arithmetic.hpp>
 
 #include <curl/curl.h>
 
@@ -161,6 +162,18 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, st
   return std::chrono::seconds(std::max<std::int64_t>(0, when - now));
 }
 
+std::chrono::milliseconds backoff_limit(const HttpClientOptions& options, std::uint32_t attempts) {
+  const auto cap = std::max(options.max_backoff, std::chrono::milliseconds::zero());
+  auto backoff = std::clamp(options.initial_backoff, std::chrono::milliseconds::zero(), cap);
+  // Doubling stops at the cap (and at once for 0), so neither a cap near the largest duration
+  // nor a large attempt count overflows or loops long.
+  for (std::uint32_t retry = 1; retry < attempts && backoff > backoff.zero() && backoff < cap;
+       ++retry) {
+    backoff = backoff > cap / 2 ? cap : backoff * 2;
+  }
+  return backoff;
+}
+
 struct HttpClient::Impl {
   HttpClientOptions options;
   std::unique_ptr<CURLM, MultiCleanup> multi;
@@ -306,29 +319,27 @@ struct HttpClient::Impl {
     const bool transient =
         result.transport == Transport::ok ? is_transient_status(result.status) : is_transient(code);
     if (transient && transfer.job->attempts < options.max_attempts) {
-      queue.emplace(Clock::now() + retry_delay(transfer), std::move(transfer.job));
+      queue.emplace(retry_time(transfer), std::move(transfer.job));
       return;
     }
     completed.push_back({std::move(transfer.job->done), std::move(result)});
   }
 
-  Clock::duration retry_delay(const Transfer& transfer) {
+  // When a transient failure may be tried again. Neither a Retry-After of centuries, nor a
+  // large max_backoff, nor many attempts can overflow into a time that is already past (which
+  // would retry at once, again and again): every step saturates.
+  Clock::time_point retry_time(const Transfer& transfer) {
+    const auto now = Clock::now();
     if (const auto asked = parse_retry_after(transfer.retry_after, std::time(nullptr))) {
       if (*asked >= std::chrono::ceil<std::chrono::seconds>(options.max_backoff)) {
-        return options.max_backoff;
+        return saturating_add(now, options.max_backoff);
       }
-      return *asked;
+      return saturating_add(now, *asked);
     }
-    // initial_backoff * 2^(retries so far), capped; full jitter spreads clients that failed
-    // together so that they do not retry together.
-    auto backoff = options.initial_backoff;
-    for (std::uint32_t retry = 1; retry < transfer.job->attempts && backoff < options.max_backoff;
-         ++retry) {
-      backoff *= 2;
-    }
-    backoff = std::min(backoff, options.max_backoff);
-    std::uniform_int_distribution<std::chrono::milliseconds::rep> jitter(0, backoff.count());
-    return std::chrono::milliseconds(jitter(random));
+    // Full jitter spreads clients that failed together so that they do not retry together.
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> jitter(
+        0, backoff_limit(options, transfer.job->attempts).count());
+    return saturating_add(now, std::chrono::milliseconds(jitter(random)));
   }
 
   // How long the event loop may sleep when libcurl has nothing to say: until the next queued job

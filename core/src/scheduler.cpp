@@ -1,7 +1,10 @@
 #include <hashtag_exporter/logfmt.hpp>
 #include <hashtag_exporter/scheduler.hpp>
+#include <hashtag_exporter/time_arithmetic.hpp>
 
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace hashtag_exporter {
 
@@ -10,9 +13,10 @@ Scheduler::Scheduler(std::vector<std::shared_ptr<Source>> sources, Collector& co
   const auto now = std::chrono::steady_clock::now();
   for (const auto& source : sources_) {
     const auto previous = due.find(source->config().name);
-    const auto first = previous == due.end()
-                           ? now
-                           : std::min(previous->second, now + source->config().interval);
+    const auto first =
+        previous == due.end()
+            ? now
+            : std::min(previous->second, saturating_add(now, source->config().interval));
     due_[source->config().name] = first;
     threads_.emplace_back([this, source, first] { run(*source, first); });
   }
@@ -45,7 +49,7 @@ void Scheduler::run(Source& source, std::chrono::steady_clock::time_point next) 
     {
       std::unique_lock lock(mutex_);
       if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
-      next += interval;
+      next = saturating_add(next, interval);
       due_[source.config().name] = next;
     }
     try {

@@ -1,15 +1,11 @@
+#include <hashtag_exporter/plugin/regular_file.hpp>
 #include <hashtag_exporter/yaml_reader.hpp>
 
 #include <yaml-cpp/eventhandler.h>
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
 #include <charconv>
-#include <cstdio>
-#include <cstring>
-#include <memory>
 #include <sstream>
-#include <system_error>
 
 namespace hashtag_exporter::yaml {
 namespace {
@@ -19,10 +15,6 @@ int line_of(const YAML::Mark& mark) { return mark.is_null() ? 0 : mark.line + 1;
 std::string item_key(const std::string& list_key, std::size_t index) {
   return list_key + "[" + std::to_string(index) + "]";
 }
-
-struct CloseFile {
-  void operator()(std::FILE* stream) const { std::fclose(stream); }
-};
 
 // Where documents start, and nothing else: enough to tell one document from several.
 class DocumentStarts : public YAML::EventHandler {
@@ -74,29 +66,12 @@ std::string join(std::span<const std::string_view> words) {
   return text;
 }
 
-std::string read_text_file(const std::filesystem::path& file) {
-  const auto cannot_read = [&file](int error) {
-    return std::system_error(error, std::generic_category(), file.string());
-  };
-  const std::unique_ptr<std::FILE, CloseFile> stream(std::fopen(file.c_str(), "rb"));
-  if (!stream) throw cannot_read(errno);
-  std::string text;
-  char buffer[8192];
-  std::size_t count = 0;
-  while ((count = std::fread(buffer, 1, sizeof buffer, stream.get())) > 0) {
-    text.append(buffer, count);
-  }
-  // A folder opens fine and only fails to read.
-  if (std::ferror(stream.get())) throw cannot_read(errno != 0 ? errno : EIO);
-  return text;
-}
-
 Value Reader::load() const {
   std::string text;
   try {
-    text = read_text_file(file_);
-  } catch (const std::system_error& e) {
-    throw error(0, "", "cannot read: " + e.code().message());
+    text = sdk::read_regular_file(file_, kMaxFileBytes);
+  } catch (const sdk::FileError& e) {
+    throw error(0, "", std::string("cannot read: ") + e.what());
   }
   // yaml-cpp's LoadAll never ends on some invalid input (a file that is just ","): its parser
   // reports a new document at the same place forever. Counting starts, and stopping at a

@@ -10,8 +10,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,15 +52,13 @@ std::string load_api_key(const sdk::Host& host, sdk::Settings& settings) {
     throw sdk::SettingsError("api_key_file", "set either api_key_env or api_key_file, not both");
   }
   if (file) {
-    std::ifstream in(*file, std::ios::binary);
-    if (!in) throw sdk::SettingsError("api_key_file", "cannot read the API key file " + *file);
+    const auto origin = "the API key file " + *file;
+    const auto text = sdk::read_secret_file(*file, "api_key_file", origin);
     struct stat status {};
     if (stat(file->c_str(), &status) == 0 && (status.st_mode & S_IROTH) != 0) {
-      host.log(HX_LOG_WARN, "the API key file " + *file +
-                                " is readable by every user of this machine; chmod 600 it");
+      host.log(HX_LOG_WARN, origin + " is readable by every user of this machine; chmod 600 it");
     }
-    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    return checked_key(text, "api_key_file", "the API key file " + *file);
+    return checked_key(text, "api_key_file", origin);
   }
   const std::string name = variable.value_or(std::string(kDefaultKeyVariable));
   if (name.empty())

@@ -1,5 +1,7 @@
 #include <hashtag_exporter/config.hpp>
+#include <hashtag_exporter/yaml_reader.hpp>
 
+#include "fifo.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -439,8 +441,42 @@ TEST_F(ConfigTest, ReportsAFolderThatCannotBeRead) {
     load_config(dir_.path());
     FAIL() << "loaded a folder";
   } catch (const ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), dir_.path().string() + ": cannot read: Is a directory");
+    EXPECT_EQ(std::string(e.what()), dir_.path().string() + ": cannot read: is a directory");
   }
+}
+
+// The message loading `file` fails with.
+std::string load_error(const std::filesystem::path& file) {
+  try {
+    load_config(file);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "loaded";
+}
+
+TEST_F(ConfigTest, RefusesADeviceRatherThanReadingItForever) {
+  EXPECT_EQ(load_error("/dev/zero"),
+            "/dev/zero: cannot read: is a character device, not a regular file");
+}
+
+TEST_F(ConfigTest, RefusesAFifoRatherThanWaitingForAWriter) {
+  const testing::Fifo fifo(dir_ / "config.yml");
+  std::string error;
+  EXPECT_TRUE(fifo.returns_in_time([&] { error = load_error(fifo.path()); }));
+  EXPECT_EQ(error, fifo.path().string() + ": cannot read: is a FIFO, not a regular file");
+}
+
+TEST_F(ConfigTest, RefusesAFileLargerThanTheBound) {
+  // A valid config padded with a comment to one byte past the bound.
+  auto yaml = one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n") + "# ";
+  yaml.resize(yaml::kMaxFileBytes, 'x');
+  yaml += '\n';
+  EXPECT_EQ(error_of(yaml), file_.string() + ": cannot read: is larger than " +
+                                std::to_string(yaml::kMaxFileBytes) + " bytes");
+  yaml.pop_back();
+  yaml.back() = '\n';
+  EXPECT_NO_THROW(load(yaml));
 }
 
 TEST(ConfigErrorTest, FormatsFileLineKeyAndMessage) {

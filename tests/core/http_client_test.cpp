@@ -12,8 +12,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace hashtag_exporter {
@@ -133,6 +136,38 @@ TEST_F(HttpClientTest, CapsRetryAfterAtMaxBackoff) {
   const auto result = run_one(client, hashtag_request(server().url(), "busy"));
   EXPECT_EQ(result.status, 200);
   EXPECT_LT(Clock::now() - started, 5s);
+}
+
+// With max_in_flight 1 the second request starts only once the first has been answered and its
+// retry queued: a retry that is not due for centuries must come after it, not before.
+void expect_retry_not_before_the_next_request(FakeScavio& server, const std::string& retry_after) {
+  server.set_mode("busy", R"({"mode": "status", "status": 429, "retry_after": ")" + retry_after +
+                              R"(", "times": 1})");
+  auto options = fast_options();
+  options.max_backoff =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::hours(24 * 365 * 1000));
+  options.max_attempts = 2;
+  HttpClient client(options);
+  std::vector<std::string> finished;
+  for (const auto* tag : {"busy", "llm"}) {
+    client.submit(hashtag_request(server.url(), tag),
+                  [&finished, tag](const HttpResult&) { finished.emplace_back(tag); });
+  }
+  std::jthread waiting([&client] { client.wait(); });
+  for (int i = 0; i < 200 && server.request_count("llm") == 0; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(server.request_count("llm"), 1);
+  EXPECT_EQ(server.request_count("busy"), 1) << "Retry-After: " << retry_after;
+  client.cancel();
+  waiting.join();
+  EXPECT_EQ(finished.size(), 2u);
+}
+
+TEST_F(HttpClientTest, AHugeRetryAfterUnderAHugeMaxBackoffIsNotRetriedAtOnce) {
+  expect_retry_not_before_the_next_request(server(), "99999999999999999999999");
+  server().reset();
+  expect_retry_not_before_the_next_request(server(), "Fri, 31 Dec 99999 23:59:59 GMT");
 }
 
 TEST_F(HttpClientTest, DoesNotRetryClientErrors) {
@@ -267,6 +302,30 @@ TEST_F(HttpClientTest, SpacesRequestStartsByRequestsPerMinute) {
   for (std::size_t i = 1; i < received.size(); ++i) {
     EXPECT_GE(received[i]["time"].get<double>() - received[i - 1]["time"].get<double>(), 0.08);
   }
+}
+
+TEST(BackoffLimitTest, DoublesPerFailedAttemptUpToTheCap) {
+  const HttpClientOptions options;  // 1s, at most 60s
+  EXPECT_EQ(backoff_limit(options, 1), 1s);
+  EXPECT_EQ(backoff_limit(options, 3), 4s);
+  EXPECT_EQ(backoff_limit(options, 7), 60s);
+  EXPECT_EQ(backoff_limit(options, std::numeric_limits<std::uint32_t>::max()), 60s);
+}
+
+TEST(BackoffLimitTest, NeverOverflowsPastACapNearTheLargestDuration) {
+  HttpClientOptions options;
+  options.initial_backoff = 1ms;
+  options.max_backoff = std::chrono::milliseconds::max();
+  EXPECT_EQ(backoff_limit(options, 63), std::chrono::milliseconds(std::int64_t{1} << 62));
+  EXPECT_EQ(backoff_limit(options, 64), std::chrono::milliseconds::max());
+  EXPECT_EQ(backoff_limit(options, std::numeric_limits<std::uint32_t>::max()),
+            std::chrono::milliseconds::max());
+}
+
+TEST(BackoffLimitTest, AZeroBackoffStaysZero) {
+  HttpClientOptions options;
+  options.initial_backoff = 0ms;
+  EXPECT_EQ(backoff_limit(options, std::numeric_limits<std::uint32_t>::max()), 0ms);
 }
 
 TEST(ParseRetryAfterTest, ReadsDeltaSeconds) {

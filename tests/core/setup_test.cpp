@@ -79,6 +79,24 @@ TEST(Setup, WrongSettingTypeIsReportedAtItsLine) {
             (dir / "demo.yml").string() + ":9: sources[0].settings.seed: expected an integer");
 }
 
+TEST(Setup, UnreadableSecretFileIsReportedAtItsSetting) {
+  testing::TempDir dir;
+  std::filesystem::create_directory(dir / "secrets");
+  testing::write_file(dir / "tiktok.yml",
+                      "sources:\n"
+                      "  - name: tiktok\n"
+                      "    plugin: tiktok\n"
+                      "    hashtags: [aitools]\n"
+                      "    settings:\n"
+                      "      api_url: http://127.0.0.1:9\n"
+                      "      api_key_file: " +
+                          (dir / "secrets").string() + "\n");
+  EXPECT_EQ(prepare_error(dir / "tiktok.yml"),
+            (dir / "tiktok.yml").string() +
+                ":7: sources[0].settings.api_key_file: cannot read the API key file " +
+                (dir / "secrets").string() + ": is a directory");
+}
+
 TEST(Setup, MissingPluginIsReportedAtTheSource) {
   testing::TempDir dir;
   auto config = demo_config("      seed: 7\n");

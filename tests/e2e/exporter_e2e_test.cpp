@@ -315,6 +315,26 @@ TEST_F(ExporterE2E, ConfigCheckAlsoChecksTheWebConfig) {
               HasSubstr("OK: " + (dir / "web.yml").string() + ": TLS off, 0 basic auth users\n"));
 }
 
+TEST_F(ExporterE2E, ConfigCheckRefusesFilesThatAreNotBoundedRegularFiles) {
+  auto text = read_file(config());
+  std::filesystem::create_directory(dir / "secrets");
+  text.replace(text.find("api_key_env: FAKE_SCAVIO_KEY"), 28,
+               "api_key_file: " + (dir / "secrets").string());
+  write_file(config(), text);
+  const auto folder = cli({"--config.check"});
+  EXPECT_EQ(folder.exit_code, 1);
+  EXPECT_THAT(folder.errors, HasSubstr("FAILED: " + config().string() +
+                                       ":10: sources[0].settings.api_key_file: cannot read the "
+                                       "API key file " +
+                                       (dir / "secrets").string() + ": is a directory"));
+
+  write_file(config(), text + "#" + std::string(1 << 20, ' ') + "\n");
+  const auto oversized = cli({"--config.check"});
+  EXPECT_EQ(oversized.exit_code, 1);
+  EXPECT_THAT(oversized.errors, HasSubstr("FAILED: " + config().string() +
+                                          ": cannot read: is larger than 1048576 bytes"));
+}
+
 TEST_F(ExporterE2E, MissingApiKeyIsAConfigErrorWithoutStarting) {
   environment.clear();
   const auto check = cli({"--config.check"});

@@ -1,6 +1,8 @@
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/prometheus/web_config.hpp>
+#include <hashtag_exporter/yaml_reader.hpp>
 
+#include "fifo.hpp"
 #include "temp_dir.hpp"
 #include "tls_test_files.hpp"
 
@@ -162,6 +164,48 @@ TEST_F(WebConfigTest, MissingFilesAreNamed) {
     EXPECT_EQ(std::string(e.what()),
               (dir / "absent.yml").string() + ": cannot read: No such file or directory");
   }
+}
+
+TEST_F(WebConfigTest, CertificateFilesMustBeRegularFiles) {
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: /dev/zero\n  key_file: server.key\n"),
+            file() +
+                ":2: tls_server_config.cert_file: cannot read \"/dev/zero\": is a character "
+                "device, not a regular file");
+  std::filesystem::create_directory(dir / "clients");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                     "  client_auth_type: RequireAndVerifyClientCert\n"
+                     "  client_ca_file: clients\n"),
+            file() + ":5: tls_server_config.client_ca_file: cannot read \"" +
+                (dir / "clients").string() + "\": is a directory");
+  const testing::Fifo fifo(dir / "fifo.key");
+  std::string error;
+  EXPECT_TRUE(fifo.returns_in_time([&] {
+    error = error_of("tls_server_config:\n  cert_file: server.crt\n  key_file: fifo.key\n");
+  }));
+  EXPECT_EQ(error, file() + ":3: tls_server_config.key_file: cannot read \"" +
+                       fifo.path().string() + "\": is a FIFO, not a regular file");
+}
+
+TEST_F(WebConfigTest, CertificateFilesAreBounded) {
+  // A valid chain followed by blank lines up to the bound loads; one byte more does not.
+  auto pem = read_file(dir / "server.crt");
+  pem.resize(kMaxPemFileBytes, '\n');
+  write_file(dir / "padded.crt", pem);
+  const std::string config =
+      "tls_server_config:\n  cert_file: padded.crt\n  key_file: server.key\n";
+  EXPECT_EQ(error_of(config), "");
+  write_file(dir / "padded.crt", pem + "\n");
+  EXPECT_EQ(error_of(config), file() + ":2: tls_server_config.cert_file: cannot read \"" +
+                                  (dir / "padded.crt").string() + "\": is larger than " +
+                                  std::to_string(kMaxPemFileBytes) + " bytes");
+}
+
+TEST_F(WebConfigTest, TheWebConfigFileIsBounded) {
+  const std::string text = "basic_auth_users: {}\n#";
+  EXPECT_EQ(error_of(text + std::string(yaml::kMaxFileBytes - text.size(), ' ')), "");
+  EXPECT_EQ(
+      error_of(text + std::string(yaml::kMaxFileBytes + 1 - text.size(), ' ')),
+      file() + ": cannot read: is larger than " + std::to_string(yaml::kMaxFileBytes) + " bytes");
 }
 
 TEST_F(WebConfigTest, TlsNeedsBothCertificateAndKey) {

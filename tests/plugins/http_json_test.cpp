@@ -21,6 +21,7 @@
 
 #include "exporter_process.hpp"
 #include "fake_scavio.hpp"
+#include "fifo.hpp"
 #include "http.hpp"
 #include "round_results.hpp"
 #include "temp_dir.hpp"
@@ -94,6 +95,34 @@ TEST(SdkHttp, StatusesMapToReasons) {
   EXPECT_EQ(sdk::reason_for_status(418), HX_REASON_HTTP_4XX);
   EXPECT_EQ(sdk::reason_for_status(503), HX_REASON_HTTP_5XX);
   EXPECT_EQ(sdk::reason_for_status(302), HX_REASON_BAD_RESPONSE);
+}
+
+// The SettingsError of expanding `${file:PATH}`, as "key: message".
+std::string secret_file_error(const std::filesystem::path& file) {
+  try {
+    sdk::expand_secrets("${file:" + file.string() + "}", "headers");
+  } catch (const sdk::SettingsError& e) {
+    return e.key() + ": " + e.what();
+  }
+  return "expanded";
+}
+
+TEST(SdkHttp, SecretFilesAreRegularFilesOfBoundedSize) {
+  testing::TempDir dir;
+  EXPECT_EQ(secret_file_error(dir.path()),
+            "headers: cannot read the secret file " + dir.path().string() + ": is a directory");
+  EXPECT_EQ(secret_file_error("/dev/zero"),
+            "headers: cannot read the secret file /dev/zero: is a character device, not a "
+            "regular file");
+  testing::write_file(dir / "big", std::string(sdk::kMaxSecretFileBytes + 1, 'x'));
+  EXPECT_EQ(secret_file_error(dir / "big"),
+            "headers: cannot read the secret file " + (dir / "big").string() + ": is larger than " +
+                std::to_string(sdk::kMaxSecretFileBytes) + " bytes");
+  const testing::Fifo fifo(dir / "token");
+  std::string error;
+  EXPECT_TRUE(fifo.returns_in_time([&] { error = secret_file_error(fifo.path()); }));
+  EXPECT_EQ(error, "headers: cannot read the secret file " + fifo.path().string() +
+                       ": is a FIFO, not a regular file");
 }
 
 TEST(SdkHttp, SecretsComeFromEnvironmentAndFilesAndAreNeverInMessages) {

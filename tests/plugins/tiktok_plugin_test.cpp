@@ -2,8 +2,10 @@
 // the core's, against the fake Scavio API.
 #include <hashtag_exporter/plugin/abi.h>
 #include <hashtag_exporter/http_client.hpp>
+#include <hashtag_exporter/plugin/sdk.hpp>
 
 #include "fake_scavio.hpp"
+#include "fifo.hpp"
 #include "temp_dir.hpp"
 
 #include <dlfcn.h>
@@ -370,6 +372,38 @@ TEST_F(TiktokSettingsTest, RejectsAnEmptyOrMissingKeyFile) {
                    settings({{"api_key_env", nullptr}, {"api_key_file", (dir / "nope").string()}}));
   EXPECT_FALSE(missing.created());
   EXPECT_STREQ(missing.error().key, "api_key_file");
+}
+
+// The error of creating an instance whose api_key_file is `file`.
+std::string key_file_error(TestHost& host, const std::filesystem::path& file) {
+  Instance instance(host, settings_json("http://127.0.0.1:9", {{"api_key_env", nullptr},
+                                                               {"api_key_file", file.string()}}));
+  if (instance.created()) return "created";
+  return std::string(instance.error().key) + ": " + instance.error().message;
+}
+
+TEST_F(TiktokSettingsTest, RefusesAKeyFileThatIsNotARegularFile) {
+  testing::TempDir dir;
+  EXPECT_EQ(key_file_error(host_, dir.path()), "api_key_file: cannot read the API key file " +
+                                                   dir.path().string() + ": is a directory");
+  EXPECT_EQ(key_file_error(host_, "/dev/zero"),
+            "api_key_file: cannot read the API key file /dev/zero: is a character device, not a "
+            "regular file");
+  const testing::Fifo fifo(dir / "key");
+  std::string error;
+  EXPECT_TRUE(fifo.returns_in_time([&] { error = key_file_error(host_, fifo.path()); }));
+  EXPECT_EQ(error, "api_key_file: cannot read the API key file " + fifo.path().string() +
+                       ": is a FIFO, not a regular file");
+}
+
+TEST_F(TiktokSettingsTest, RefusesAKeyFileLargerThanTheBound) {
+  testing::TempDir dir;
+  testing::write_file(dir / "key", "test-key" + std::string(sdk::kMaxSecretFileBytes - 8, '\n'));
+  EXPECT_EQ(key_file_error(host_, dir / "key"), "created");
+  testing::write_file(dir / "key", "test-key" + std::string(sdk::kMaxSecretFileBytes - 7, '\n'));
+  EXPECT_EQ(key_file_error(host_, dir / "key"),
+            "api_key_file: cannot read the API key file " + (dir / "key").string() +
+                ": is larger than " + std::to_string(sdk::kMaxSecretFileBytes) + " bytes");
 }
 
 TEST_F(TiktokSettingsTest, RejectsTwoKeySources) {

@@ -69,6 +69,10 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// The longest wait before the attempt after `attempts` failed ones when the server said nothing
+// (the wait is a random part of it): initial_backoff * 2^(attempts - 1), at most max_backoff.
+std::chrono::milliseconds backoff_limit(const HttpClientOptions& options, std::uint32_t attempts);
+
 // How long a Retry-After header value asks to wait from `now`: delta seconds or an HTTP date (a
 // date in the past means no wait). nullopt when the value is neither.
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, std::time_t now);

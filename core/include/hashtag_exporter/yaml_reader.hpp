@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <filesystem>
 #include <initializer_list>
 #include <span>
@@ -48,7 +49,8 @@ class Reader {
   const std::filesystem::path& file() const { return file_; }
 
   // The root of the file's only document; a file with two documents or with bad YAML is an
-  // error. Throws ConfigError, also when the file cannot be read.
+  // error. Throws ConfigError, also when the file cannot be read or is not a regular file of at
+  // most kMaxFileBytes.
   Value load() const;
 
   ConfigError error(int line, const std::string& key, const std::string& message) const;
@@ -75,7 +77,8 @@ class Reader {
   std::filesystem::path file_;
 };
 
-// The whole content of a file; throws std::system_error with the errno of a failure.
-std::string read_text_file(const std::filesystem::path& file);
+// The largest config or web config file read. A config tracking ten thousand hashtags is about
+// 300 KB; a bigger file is not a config someone wrote.
+constexpr std::size_t kMaxFileBytes = std::size_t{1} << 20;
 
 }  // namespace hashtag_exporter::yaml

@@ -1,4 +1,5 @@
 #include <hashtag_exporter/config.hpp>
+#include <hashtag_exporter/plugin/regular_file.hpp>
 #include <hashtag_exporter/prometheus/web_config.hpp>
 #include <hashtag_exporter/yaml_reader.hpp>
 
@@ -57,11 +58,10 @@ std::pair<std::filesystem::path, std::string> file_text(const Reader& reader, co
                                                         const std::string& what) {
   const auto path = reader.path(value, what);
   try {
-    return {path, yaml::read_text_file(path)};
-  } catch (const std::system_error& e) {
+    return {path, sdk::read_regular_file(path, kMaxPemFileBytes)};
+  } catch (const sdk::FileError& e) {
     throw reader.error(value.line, value.key,
-                       "cannot read " + yaml::json_quoted(path.string()) + ": " +
-                           e.code().message());
+                       "cannot read " + yaml::json_quoted(path.string()) + ": " + e.what());
   }
 }
 

@@ -10,10 +10,12 @@
 #pragma once
 
 #include <hashtag_exporter/plugin/abi.h>
+#include <hashtag_exporter/plugin/regular_file.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -43,10 +45,35 @@ class SettingsError : public std::runtime_error {
   std::string key_;
 };
 
+// The largest secret file read (an API key, a token). A key is a few hundred bytes; 64 KiB leaves
+// room for a PEM key or a long JWT and refuses a log file or a device named by mistake.
+constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+
+// A secret kept in a file (an API key, a token) for setting `key`, surrounding white space
+// trimmed. `what` names the file in messages ("the API key file /run/secrets/scavio"); a file
+// that is not a regular file of at most kMaxSecretFileBytes is a SettingsError. Messages never
+// quote the content.
+inline std::string read_secret_file(const std::string& path, const std::string& key,
+                                    const std::string& what) {
+  std::string text;
+  try {
+    text = read_regular_file(path, kMaxSecretFileBytes);
+  } catch (const FileError& e) {
+    throw SettingsError(key, "cannot read " + what + ": " + e.what());
+  }
+  constexpr std::string_view kSpace = " \t\r\n";
+  const auto first = text.find_first_not_of(kSpace);
+  if (first == std::string::npos) return {};
+  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+}
+
 // Durations in Prometheus syntax, the same the config file uses: 500ms, 15s, 1m30s, 6h, 1d.
+// Nothing when the text is not one, or when it is longer than std::chrono::milliseconds holds
+// (about 292 million years), rather than a duration that wrapped around.
 inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (text.empty()) return std::nullopt;
-  std::chrono::milliseconds total{0};
+  constexpr auto kMaxMs = static_cast<std::uint64_t>(std::chrono::milliseconds::max().count());
+  std::uint64_t total = 0;
   std::size_t i = 0;
   while (i < text.size()) {
     std::uint64_t value = 0;
@@ -69,9 +96,11 @@ inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view 
     else if (unit == "w") ms_per_unit = 7 * 86'400'000ULL;
     else if (unit == "y") ms_per_unit = 365 * 86'400'000ULL;
     else return std::nullopt;
-    total += std::chrono::milliseconds(value * ms_per_unit);
+    // Twelve digits times a year in milliseconds can pass 2^64: compare by division first.
+    if (value > (kMaxMs - total) / ms_per_unit) return std::nullopt;
+    total += value * ms_per_unit;
   }
-  return total;
+  return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(total));
 }
 
 // The source's `settings` block. Every getter records the key, and `finish()` rejects the keys

@@ -14,8 +14,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -159,13 +157,7 @@ inline std::string expand_secrets(std::string_view text, const std::string& key)
       value = env;
     } else if (ref.starts_with("file:")) {
       const std::string path(ref.substr(5));
-      std::ifstream in(path, std::ios::binary);
-      if (!in) throw SettingsError(key, "cannot read the secret file " + path);
-      value.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      const auto first = value.find_first_not_of(" \t\r\n");
-      value = first == std::string::npos
-                  ? std::string()
-                  : value.substr(first, value.find_last_not_of(" \t\r\n") - first + 1);
+      value = read_secret_file(path, key, "the secret file " + path);
     } else {
       throw SettingsError(key, "expected ${env:NAME} or ${file:/path}, got ${" +
                                    quote_text(ref, 40) + "}");

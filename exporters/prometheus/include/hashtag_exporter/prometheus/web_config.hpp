@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -45,6 +46,10 @@ struct RateLimit {
   std::chrono::milliseconds interval{0};  // between two requests; 0: no limit
   int burst = 0;
 };
+
+// The largest certificate, key or client CA file read. Debian's bundle of every public CA is
+// about 220 KB; a server's chain or key is a few KB.
+constexpr std::size_t kMaxPemFileBytes = std::size_t{1} << 20;
 
 // The --web.config.file of the Prometheus exporter-toolkit
 // (https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md).
