@@ -28,12 +28,6 @@ constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kJson = "application/json";
 constexpr const char* kReadMethods = "GET, HEAD";
 
-// Bounds on what clients can make the server hold: threads, time and header size per request.
-// A request whose headers do not fit is refused (400) without reaching a handler, and a client
-// that sends nothing (or no TLS handshake) is dropped after the timeout.
-constexpr const char* kWorkerThreads = "8";
-constexpr const char* kRequestTimeoutMs = "10000";
-constexpr const char* kMaxRequestHeaderBytes = "16384";
 constexpr const char* kRealm = "Basic realm=\"hashtag_exporter\"";
 
 struct Reply {
@@ -197,9 +191,9 @@ struct WebServer::Impl {
         civetweb_listening_ports(options.listen_addresses, web_config.tls.has_value());
     std::vector<std::string> civetweb_options{
         "listening_ports",    ports,
-        "num_threads",        kWorkerThreads,
-        "request_timeout_ms", kRequestTimeoutMs,
-        "max_request_size",   kMaxRequestHeaderBytes,
+        "num_threads",        std::to_string(kWorkerThreads),
+        "request_timeout_ms", std::to_string(kRequestTimeout.count()),
+        "max_request_size",   std::to_string(kMaxRequestHeadBytes),
     };
     if (!web_config.headers.empty()) {
       civetweb_options.insert(civetweb_options.end(),

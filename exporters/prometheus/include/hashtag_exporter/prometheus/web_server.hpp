@@ -5,6 +5,8 @@
 #include <hashtag_exporter/state.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -13,6 +15,18 @@
 #include <vector>
 
 namespace hashtag_exporter::prometheus_exporter {
+
+// Bounds on what clients can make the server hold.
+// Requests served at once (civetweb's worker threads; more wait in its queue). A few scrapers,
+// a browser and a reload need far fewer; every one is a thread with its own stack.
+inline constexpr int kWorkerThreads = 8;
+// How long a client has to send its request head, in total: civetweb's request_timeout_ms,
+// which counts from the start of the request, not from the last byte. A scraper sends its head
+// in one packet; a client that sends nothing, or a byte at a time, holds a worker until then.
+inline constexpr std::chrono::milliseconds kRequestTimeout{10000};
+// The size of a request head: one that does not fit is refused (400) without reaching a
+// handler. Far above what a scraper or a browser sends, far below what a worker can hold.
+inline constexpr std::size_t kMaxRequestHeadBytes = 16384;
 
 struct WebOptions {
   std::vector<std::string> listen_addresses{":19929"};
