@@ -28,6 +28,10 @@ constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kJson = "application/json";
 constexpr const char* kReadMethods = "GET, HEAD";
 
+// No endpoint takes a request body (POST /-/reload takes none either), so none is read: one
+// that is announced is refused unread. Reading it would let a client that trickles it hold a
+// worker for as long as it likes.
+constexpr long long kMaxRequestBodyBytes = 0;
 constexpr const char* kRealm = "Basic realm=\"hashtag_exporter\"";
 
 struct Reply {
@@ -77,6 +81,13 @@ class Gate {
   std::vector<std::pair<std::string, std::string>> headers_;
 };
 
+// Whether the request announces a body larger than any endpoint takes: a Content-Length over
+// the bound, or a Transfer-Encoding (chunked), whose length is only known once it is read.
+bool announces_too_large_body(const mg_connection* connection) {
+  return mg_get_request_info(connection)->content_length > kMaxRequestBodyBytes ||
+         mg_get_header(connection, "Transfer-Encoding") != nullptr;
+}
+
 bool allows(std::string_view allowed_methods, std::string_view method) {
   for (std::size_t start = 0; start < allowed_methods.size();) {
     const auto end = std::min(allowed_methods.find(", ", start), allowed_methods.size());
@@ -117,11 +128,20 @@ class Router : public CivetHandler {
   bool serve(mg_connection* connection) const {
     const mg_request_info* request = mg_get_request_info(connection);
     const std::string_view method = request->request_method;
-    auto refusal = gate_.refusal(connection);
+    auto refusal = body_refusal(connection);
+    if (!refusal) refusal = gate_.refusal(connection);
     Reply reply = refusal ? std::move(*refusal) : answer(connection, method, request->local_uri);
     reply.headers.insert(reply.headers.end(), gate_.headers().begin(), gate_.headers().end());
     send(connection, reply, method != "HEAD");
     return true;
+  }
+
+  // civetweb reads and drops an unread body after the handler returns, as slowly as the client
+  // sends it, unless the connection is to be closed: so it is closed.
+  static std::optional<Reply> body_refusal(mg_connection* connection) {
+    if (!announces_too_large_body(connection)) return std::nullopt;
+    mg_disable_connection_keep_alive(connection);
+    return text(413, "No endpoint takes a request body.");
   }
 
   Reply answer(const mg_connection* connection, std::string_view method, const char* path) const {

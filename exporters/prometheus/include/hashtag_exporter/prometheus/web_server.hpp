@@ -23,6 +23,7 @@ inline constexpr int kWorkerThreads = 8;
 // How long a client has to send its request head, in total: civetweb's request_timeout_ms,
 // which counts from the start of the request, not from the last byte. A scraper sends its head
 // in one packet; a client that sends nothing, or a byte at a time, holds a worker until then.
+// Bodies are never waited for: no endpoint takes one.
 inline constexpr std::chrono::milliseconds kRequestTimeout{10000};
 // The size of a request head: one that does not fit is refused (400) without reaching a
 // handler. Far above what a scraper or a browser sends, far below what a worker can hold.
