@@ -1,4 +1,5 @@
-// What a few clients can make the web server hold: workers, by trickling a request body.
+// What a few clients can make the web server hold: workers, by trickling a request body or by
+// asking for reloads at once.
 #include <hashtag_exporter/prometheus/web_server.hpp>
 
 #include "http.hpp"
@@ -10,8 +11,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::http_request;
 using testing::HttpCall;
+using testing::HttpReply;
 using testing::RawConnection;
 using testing::Trickled;
 
@@ -127,6 +131,79 @@ TEST(WebServerBoundsTest, AnEmptyBodyIsNoBody) {
                   server.port(), "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"),
               HasSubstr(" 200 "));
   EXPECT_EQ(server.reloads(), 1);
+}
+
+// A reload hook that blocks until released, as one waiting on a slow round would.
+class BlockingReload {
+ public:
+  std::optional<std::string> run() {
+    std::unique_lock lock(mutex_);
+    ++started_;
+    changed_.notify_all();
+    changed_.wait_for(lock, kGiveUp, [this] { return released_; });
+    return std::nullopt;
+  }
+  bool wait_until_started(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [this] { return started_ > 0; });
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+  }
+  int started() {
+    std::lock_guard lock(mutex_);
+    return started_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int started_ = 0;
+  bool released_ = false;
+};
+
+TEST(WebServerBoundsTest, OneReloadAtATimeAndTheOthersAreAnsweredAtOnce) {
+  StateStore state;
+  BlockingReload hook;
+  WebOptions options;
+  options.listen_addresses = {"127.0.0.1:0"};
+  const WebServer server(options, state, {[] { return true; }, [&hook] { return hook.run(); }});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.ports().at(0));
+
+  std::vector<std::future<HttpReply>> reloads;
+  for (int i = 0; i < 2 * kWorkerThreads; ++i) {
+    reloads.push_back(std::async(std::launch::async, [&url] {
+      return http_request("POST", url + "/-/reload", {}, {},
+                          std::chrono::milliseconds(kGiveUp).count());
+    }));
+  }
+  EXPECT_TRUE(hook.wait_until_started(kPromptly));
+
+  // While the first runs, every other one is answered, and so is a scrape.
+  const auto deadline = std::chrono::steady_clock::now() + kPromptly;
+  int refused = 0;
+  for (auto& reload : reloads) {
+    if (reload.wait_until(deadline) != std::future_status::ready) continue;
+    const auto reply = reload.get();
+    EXPECT_EQ(reply.status, 503) << reply.error;
+    EXPECT_EQ(reply.body, "A reload is already in progress.");
+    ++refused;
+  }
+  EXPECT_EQ(refused, 2 * kWorkerThreads - 1);
+  EXPECT_EQ(testing::http_get(url + "/metrics", kPromptly.count()).status, 200);
+
+  hook.release();
+  for (auto& reload : reloads) {
+    if (reload.valid()) {
+      EXPECT_EQ(reload.get().status, 200);
+    }
+  }
+  EXPECT_EQ(hook.started(), 1);
+  // Once it is done, the next one runs.
+  EXPECT_EQ(http_request("POST", url + "/-/reload").status, 200);
+  EXPECT_EQ(hook.started(), 2);
 }
 
 }  // namespace

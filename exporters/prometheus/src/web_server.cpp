@@ -285,7 +285,11 @@ struct WebServer::Impl {
 
   Reply readiness() const { return hooks.ready() ? text(200, "Ready.") : text(503, "Not ready."); }
 
-  Reply reload() const {
+  // One reload at a time; the others are answered at once rather than each holding a worker
+  // until the one before it is done.
+  Reply reload() {
+    const std::unique_lock running(reload_mutex, std::try_to_lock);
+    if (!running.owns_lock()) return text(503, "A reload is already in progress.");
     const auto error = hooks.reload();
     return error ? text(500, *error) : text(200, "Reloaded.");
   }
@@ -329,6 +333,7 @@ struct WebServer::Impl {
   WebOptions options;
   const StateStore& state;
   WebHooks hooks;
+  std::mutex reload_mutex;
   Exposition exposition;
   Gate gate;
   Router router;
