@@ -51,16 +51,16 @@ struct Route {
   std::function<Reply(const mg_connection*)> handle;
 };
 
-// What every request passes before routing (the rate limit, then basic auth on every path,
-// like exporter-toolkit), and the headers every answer carries.
+// What every request passes before routing (basic auth on every path, like exporter-toolkit,
+// then the rate limit), and the headers every answer carries.
 class Gate {
  public:
   explicit Gate(const WebConfig& config)
       : auth_(config.basic_auth_users), limiter_(config.rate_limit), headers_(config.headers) {}
 
-  // The refusal for a request that may not go on; nothing when it may.
+  // The refusal for a request that may not go on; nothing when it may. Only authenticated
+  // requests spend the rate budget, so that anonymous ones cannot use up the scraper's.
   std::optional<Reply> refusal(const mg_connection* connection) {
-    if (!limiter_.admit()) return text(429, "Too Many Requests.");
     if (auth_.enabled() && !auth_.allows(mg_get_header(connection, "Authorization"))) {
       const mg_request_info* request = mg_get_request_info(connection);
       spdlog::debug("client={} path={} msg=\"basic auth refused\"",
@@ -70,6 +70,7 @@ class Gate {
       reply.headers.emplace_back("WWW-Authenticate", kRealm);
       return reply;
     }
+    if (!limiter_.admit()) return text(429, "Too Many Requests.");
     return std::nullopt;
   }
 

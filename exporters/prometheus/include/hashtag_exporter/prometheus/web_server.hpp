@@ -52,7 +52,7 @@ struct WebHooks {
 // Serves /, the telemetry path, /-/healthy, /-/ready, /-/reload and /api/v1/hashtags (civetweb).
 // With a web config: every listen address speaks TLS only, every path needs basic auth when
 // users are configured (401 otherwise), the configured headers go on every response, and
-// requests over the rate limit get 429.
+// requests over the rate limit get 429 (only those that pass basic auth count against it).
 class WebServer {
  public:
   // Starts listening. Throws std::invalid_argument for a malformed listen address or telemetry
