@@ -396,14 +396,49 @@ TEST(WebServerStartTest, Ipv6AddressesBindOrSayIpv6IsMissing) {
   }
 }
 
-TEST(WebServerStartTest, TelemetryPathMustBeAFreeAbsolutePath) {
+TEST(WebServerStartTest, TelemetryPathMustBeAFreePathARequestCanReach) {
   StateStore state;
-  for (const char* path : {"metrics", "", "/-/healthy", "/"}) {
+  for (const char* path :
+       {"metrics", "", "/-/healthy", "/", "/metrics?format=text", "/a//metrics", "/metrics/."}) {
     WebOptions options;
     options.listen_addresses = {"127.0.0.1:0"};
     options.telemetry_path = path;
-    EXPECT_THROW(WebServer(options, state, always_ready()), std::invalid_argument) << path;
+    try {
+      WebServer server(options, state, always_ready());
+      ADD_FAILURE() << "accepted " << path;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), HasSubstr(std::string("telemetry path \"") + path + "\"")) << path;
+    }
   }
+}
+
+TEST(WebServerStartTest, AnUnusualTelemetryPathIsServedAsWritten) {
+  StateStore state;
+  WebOptions options;
+  options.listen_addresses = {"127.0.0.1:0"};
+  options.telemetry_path = "/.well-known/100%/metrics~/";
+  const WebServer server(options, state, always_ready());
+  const auto url = "http://127.0.0.1:" + std::to_string(server.ports().at(0));
+
+  // A client escapes the '%'; civetweb decodes it before routing.
+  EXPECT_EQ(http_get(url + "/.well-known/100%25/metrics~/").status, 200);
+  EXPECT_EQ(http_get(url + "/.well-known/100%25/metrics~").status, 404);
+}
+
+TEST(WebServerStartTest, TheLongestTelemetryPathAcceptedIsReachable) {
+  const std::string request_around_path = "GET  HTTP/1.0\r\n\r\n";
+  const auto longest =
+      "/" + std::string(kMaxRequestHeadBytes - request_around_path.size() - 1, 'a');
+  StateStore state;
+  WebOptions options;
+  options.listen_addresses = {"127.0.0.1:0"};
+  options.telemetry_path = longest;
+  const WebServer server(options, state, always_ready());
+
+  EXPECT_THAT(raw_exchange(server.ports().at(0), "GET " + longest + " HTTP/1.0\r\n\r\n"),
+              ::testing::StartsWith("HTTP/1.0 200 "));
+  options.telemetry_path = longest + "a";
+  EXPECT_THROW(WebServer(options, state, always_ready()), std::invalid_argument);
 }
 
 TEST(WebServerStartTest, BothHooksAreRequired) {

@@ -249,8 +249,8 @@ struct WebServer::Impl {
 
   std::map<std::string, Route, std::less<>> routes() {
     const auto& telemetry_path = options.telemetry_path;
-    if (telemetry_path.empty() || telemetry_path.front() != '/') {
-      throw std::invalid_argument("telemetry path \"" + telemetry_path + "\" must start with /");
+    if (const auto problem = telemetry_path_problem(telemetry_path)) {
+      throw std::invalid_argument("telemetry path \"" + telemetry_path + "\": " + *problem);
     }
     const auto page =
         std::make_shared<const std::string>(landing_page(options.build_info, telemetry_path));
