@@ -15,7 +15,7 @@ using ::testing::HasSubstr;
 TEST(TelemetryPathTest, PathsARequestCanReachAreAccepted) {
   for (const std::string& path : std::vector<std::string>{
            "/metrics", "/metrics/", "/", "/prometheus/metrics", "/.well-known/metrics",
-           "/metrics.txt", "/a-b_c~d!$&'()*+,;=:@", "/100%", "/%zz", "/m\xc3\xa9triques",
+           "/metrics.txt", "/a-b_c~d!$&'()*+,;=:@", "/100%", "/%zz", "/100%2", "/m\xc3\xa9triques",
            "/" + std::string(kMaxRequestHeadBytes - 18, 'a')}) {
     EXPECT_EQ(telemetry_path_problem(path), std::nullopt) << path;
   }
@@ -35,6 +35,7 @@ TEST(TelemetryPathTest, PathsNoRequestCanReachAreRejectedSayingWhy) {
       {"/metrics\x7f", "space or a control character"},
       {"/my%20metrics", "\"%20\" is a percent escape"},
       {"/%6Detrics", "\"%6D\" is a percent escape"},
+      {"/metric%73", "\"%73\" is a percent escape"},
       {"//metrics", "empty segment"},
       {"/a//metrics", "empty segment"},
       {"/metrics//", "empty segment"},
