@@ -7,8 +7,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <csignal>
 #include <pthread.h>
+#include <csignal>
+#include <stdexcept>
 #include <utility>
 
 namespace hashtag_exporter::app {
@@ -46,6 +47,10 @@ int run_serve(const CommonOptions& options) {
   try {
     spdlog::info("version={} revision={} msg=\"starting hashtag_exporter\"", build::kVersion,
                  build::kRevision);
+    if (const auto problem = prometheus_exporter::telemetry_path_problem(options.telemetry_path)) {
+      throw std::invalid_argument("--web.telemetry-path \"" + options.telemetry_path +
+                                  "\": " + *problem);
+    }
     const auto shard = selected_shard(options);
     if (shard.count > 1) {
       spdlog::info("index={} count={} msg=\"owning one shard of the hashtags\"", shard.index,

@@ -324,6 +324,26 @@ TEST(WebSecurityStartTest, RateLimitAnswers429AndHeadersGoOnEveryAnswer) {
   EXPECT_EQ(limited.headers.at("x-content-type-options"), "nosniff");
 }
 
+TEST(WebSecurityStartTest, RequestsThatFailAuthenticationDoNotSpendTheRateBudget) {
+  const TempDir dir;
+  const auto certificates = testing::make_test_certificates(dir.path());
+  const SecureServer server(certificates, std::string("basic_auth_users:\n  alice: ") + kAliceHash +
+                                              "\n"
+                                              "rate_limit:\n"
+                                              "  interval: 1h\n"
+                                              "  burst: 2\n");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(http_request(server.call("/metrics")).status, 401);
+    EXPECT_EQ(http_request(server.call_as("/metrics", "alice", "wrong")).status, 401);
+    EXPECT_EQ(http_request(server.call_as("/metrics", "mallory", "secret")).status, 401);
+  }
+  // The scraper still has its whole budget, and no more.
+  EXPECT_EQ(http_request(server.call_as("/metrics", "alice", "secret")).status, 200);
+  EXPECT_EQ(http_request(server.call_as("/metrics", "alice", "secret")).status, 200);
+  EXPECT_EQ(http_request(server.call_as("/metrics", "alice", "secret")).status, 429);
+  EXPECT_EQ(http_request(server.call("/metrics")).status, 401);
+}
+
 TEST(WebSecurityStartTest, RefusesToStartWithoutTheOpenSslShim) {
   const TempDir dir;
   const auto certificates = testing::make_test_certificates(dir.path() / "certs");

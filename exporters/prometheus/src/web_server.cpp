@@ -28,12 +28,10 @@ constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kJson = "application/json";
 constexpr const char* kReadMethods = "GET, HEAD";
 
-// Bounds on what clients can make the server hold: threads, time and header size per request.
-// A request whose headers do not fit is refused (400) without reaching a handler, and a client
-// that sends nothing (or no TLS handshake) is dropped after the timeout.
-constexpr const char* kWorkerThreads = "8";
-constexpr const char* kRequestTimeoutMs = "10000";
-constexpr const char* kMaxRequestHeaderBytes = "16384";
+// No endpoint takes a request body (POST /-/reload takes none either), so none is read: one
+// that is announced is refused unread. Reading it would let a client that trickles it hold a
+// worker for as long as it likes.
+constexpr long long kMaxRequestBodyBytes = 0;
 constexpr const char* kRealm = "Basic realm=\"hashtag_exporter\"";
 
 struct Reply {
@@ -53,16 +51,16 @@ struct Route {
   std::function<Reply(const mg_connection*)> handle;
 };
 
-// What every request passes before routing (the rate limit, then basic auth on every path,
-// like exporter-toolkit), and the headers every answer carries.
+// What every request passes before routing (basic auth on every path, like exporter-toolkit,
+// then the rate limit), and the headers every answer carries.
 class Gate {
  public:
   explicit Gate(const WebConfig& config)
       : auth_(config.basic_auth_users), limiter_(config.rate_limit), headers_(config.headers) {}
 
-  // The refusal for a request that may not go on; nothing when it may.
+  // The refusal for a request that may not go on; nothing when it may. Only authenticated
+  // requests spend the rate budget, so that anonymous ones cannot use up the scraper's.
   std::optional<Reply> refusal(const mg_connection* connection) {
-    if (!limiter_.admit()) return text(429, "Too Many Requests.");
     if (auth_.enabled() && !auth_.allows(mg_get_header(connection, "Authorization"))) {
       const mg_request_info* request = mg_get_request_info(connection);
       spdlog::debug("client={} path={} msg=\"basic auth refused\"",
@@ -72,6 +70,7 @@ class Gate {
       reply.headers.emplace_back("WWW-Authenticate", kRealm);
       return reply;
     }
+    if (!limiter_.admit()) return text(429, "Too Many Requests.");
     return std::nullopt;
   }
 
@@ -82,6 +81,13 @@ class Gate {
   RateLimiter limiter_;
   std::vector<std::pair<std::string, std::string>> headers_;
 };
+
+// Whether the request announces a body larger than any endpoint takes: a Content-Length over
+// the bound, or a Transfer-Encoding (chunked), whose length is only known once it is read.
+bool announces_too_large_body(const mg_connection* connection) {
+  return mg_get_request_info(connection)->content_length > kMaxRequestBodyBytes ||
+         mg_get_header(connection, "Transfer-Encoding") != nullptr;
+}
 
 bool allows(std::string_view allowed_methods, std::string_view method) {
   for (std::size_t start = 0; start < allowed_methods.size();) {
@@ -123,11 +129,20 @@ class Router : public CivetHandler {
   bool serve(mg_connection* connection) const {
     const mg_request_info* request = mg_get_request_info(connection);
     const std::string_view method = request->request_method;
-    auto refusal = gate_.refusal(connection);
+    auto refusal = body_refusal(connection);
+    if (!refusal) refusal = gate_.refusal(connection);
     Reply reply = refusal ? std::move(*refusal) : answer(connection, method, request->local_uri);
     reply.headers.insert(reply.headers.end(), gate_.headers().begin(), gate_.headers().end());
     send(connection, reply, method != "HEAD");
     return true;
+  }
+
+  // civetweb reads and drops an unread body after the handler returns, as slowly as the client
+  // sends it, unless the connection is to be closed: so it is closed.
+  static std::optional<Reply> body_refusal(mg_connection* connection) {
+    if (!announces_too_large_body(connection)) return std::nullopt;
+    mg_disable_connection_keep_alive(connection);
+    return text(413, "No endpoint takes a request body.");
   }
 
   Reply answer(const mg_connection* connection, std::string_view method, const char* path) const {
@@ -197,9 +212,9 @@ struct WebServer::Impl {
         civetweb_listening_ports(options.listen_addresses, web_config.tls.has_value());
     std::vector<std::string> civetweb_options{
         "listening_ports",    ports,
-        "num_threads",        kWorkerThreads,
-        "request_timeout_ms", kRequestTimeoutMs,
-        "max_request_size",   kMaxRequestHeaderBytes,
+        "num_threads",        std::to_string(kWorkerThreads),
+        "request_timeout_ms", std::to_string(kRequestTimeout.count()),
+        "max_request_size",   std::to_string(kMaxRequestHeadBytes),
     };
     if (!web_config.headers.empty()) {
       civetweb_options.insert(civetweb_options.end(),
@@ -234,8 +249,8 @@ struct WebServer::Impl {
 
   std::map<std::string, Route, std::less<>> routes() {
     const auto& telemetry_path = options.telemetry_path;
-    if (telemetry_path.empty() || telemetry_path.front() != '/') {
-      throw std::invalid_argument("telemetry path \"" + telemetry_path + "\" must start with /");
+    if (const auto problem = telemetry_path_problem(telemetry_path)) {
+      throw std::invalid_argument("telemetry path \"" + telemetry_path + "\": " + *problem);
     }
     const auto page =
         std::make_shared<const std::string>(landing_page(options.build_info, telemetry_path));
@@ -271,7 +286,11 @@ struct WebServer::Impl {
 
   Reply readiness() const { return hooks.ready() ? text(200, "Ready.") : text(503, "Not ready."); }
 
-  Reply reload() const {
+  // One reload at a time; the others are answered at once rather than each holding a worker
+  // until the one before it is done.
+  Reply reload() {
+    const std::unique_lock running(reload_mutex, std::try_to_lock);
+    if (!running.owns_lock()) return text(503, "A reload is already in progress.");
     const auto error = hooks.reload();
     return error ? text(500, *error) : text(200, "Reloaded.");
   }
@@ -315,6 +334,7 @@ struct WebServer::Impl {
   WebOptions options;
   const StateStore& state;
   WebHooks hooks;
+  std::mutex reload_mutex;
   Exposition exposition;
   Gate gate;
   Router router;

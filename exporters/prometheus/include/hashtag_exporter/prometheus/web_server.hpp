@@ -5,14 +5,36 @@
 #include <hashtag_exporter/state.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hashtag_exporter::prometheus_exporter {
+
+// Bounds on what clients can make the server hold.
+// Requests served at once (civetweb's worker threads; more wait in its queue). A few scrapers,
+// a browser and a reload need far fewer; every one is a thread with its own stack.
+inline constexpr int kWorkerThreads = 8;
+// How long a client has to send its request head, in total: civetweb's request_timeout_ms,
+// which counts from the start of the request, not from the last byte. A scraper sends its head
+// in one packet; a client that sends nothing, or a byte at a time, holds a worker until then.
+// Bodies are never waited for: no endpoint takes one.
+inline constexpr std::chrono::milliseconds kRequestTimeout{10000};
+// The size of a request head: one that does not fit is refused (400) without reaching a
+// handler. Far above what a scraper or a browser sends, far below what a worker can hold.
+inline constexpr std::size_t kMaxRequestHeadBytes = 16384;
+
+// Why a request for `path` as written can never reach it as the telemetry path, as a phrase
+// ("'?' starts the query string, ..."); nothing when it can. Requests are routed by their path
+// as civetweb hands it over: without the query, %XX escapes decoded, '\\' turned into '/', and
+// empty, '.' and '..' segments and the dots that end a segment removed.
+std::optional<std::string> telemetry_path_problem(std::string_view path);
 
 struct WebOptions {
   std::vector<std::string> listen_addresses{":19929"};
@@ -37,12 +59,13 @@ struct WebHooks {
 // Serves /, the telemetry path, /-/healthy, /-/ready, /-/reload and /api/v1/hashtags (civetweb).
 // With a web config: every listen address speaks TLS only, every path needs basic auth when
 // users are configured (401 otherwise), the configured headers go on every response, and
-// requests over the rate limit get 429.
+// requests over the rate limit get 429 (only those that pass basic auth count against it).
 class WebServer {
  public:
-  // Starts listening. Throws std::invalid_argument for a malformed listen address or telemetry
-  // path or a missing hook, and std::runtime_error naming the addresses when it cannot bind,
-  // or saying why when TLS cannot be set up (never falls back to plain HTTP).
+  // Starts listening. Throws std::invalid_argument for a malformed listen address, a telemetry
+  // path no request can reach or that another endpoint has, or a missing hook, and
+  // std::runtime_error naming the addresses when it cannot bind, or saying why when TLS cannot be
+  // set up (never falls back to plain HTTP).
   WebServer(WebOptions options, const StateStore& state, WebHooks hooks);
   // Stops listening and waits for requests in flight; civetweb notices the stop within its poll
   // interval, so this takes up to 2 s.
