@@ -44,6 +44,8 @@ class SettingsError : public std::runtime_error {
 };
 
 // Durations in Prometheus syntax, the same the config file uses: 500ms, 15s, 1m30s, 6h, 1d.
+// Nothing for a duration past the milliseconds that 64 bits hold (292 million years), which
+// would otherwise wrap into a small or negative one; callers bound what they accept below that.
 inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (text.empty()) return std::nullopt;
   std::chrono::milliseconds total{0};
@@ -69,7 +71,11 @@ inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view 
     else if (unit == "w") ms_per_unit = 7 * 86'400'000ULL;
     else if (unit == "y") ms_per_unit = 365 * 86'400'000ULL;
     else return std::nullopt;
-    total += std::chrono::milliseconds(value * ms_per_unit);
+    constexpr auto kMax = static_cast<std::uint64_t>(std::chrono::milliseconds::max().count());
+    if (value > kMax / ms_per_unit) return std::nullopt;
+    const std::uint64_t part = value * ms_per_unit;
+    if (part > kMax - static_cast<std::uint64_t>(total.count())) return std::nullopt;
+    total += std::chrono::milliseconds(part);
   }
   return total;
 }
