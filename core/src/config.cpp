@@ -71,11 +71,16 @@ seconds duration(const Reader& reader, const Value& value, const std::string& wh
   return std::chrono::duration_cast<seconds>(*parsed);
 }
 
-// The same, and at most `maximum`, which the message spells as written in `maximum_text`.
+// The same, and at most `maximum`.
 seconds bounded_duration(const Reader& reader, const Value& value, const std::string& what,
-                         seconds minimum, seconds maximum, const std::string& maximum_text) {
+                         seconds minimum, seconds maximum) {
   const auto parsed = duration(reader, value, what, minimum);
-  if (parsed > maximum) throw reader.expected(value, "at most " + maximum_text);
+  if (parsed > maximum) {
+    const auto days = std::chrono::duration_cast<std::chrono::days>(maximum);
+    const auto written = days == maximum ? std::to_string(days.count()) + "d"
+                                         : std::to_string(maximum.count()) + "s";
+    throw reader.expected(value, "at most " + written);
+  }
   return parsed;
 }
 
@@ -253,7 +258,7 @@ SourceConfig read_source(const Reader& reader, const Value& value, EarlierSource
                                 "a plugin name such as tiktok");
   if (const auto* interval = find(fields, "interval")) {
     source.interval = bounded_duration(reader, *interval, "a duration of at least 1s such as 6h",
-                                       seconds{1}, kMaxInterval, "7d");
+                                       seconds{1}, kMaxInterval);
   }
   read_hashtags(reader, required("hashtags", "a list of hashtags such as [aitools, llm]"),
                 earlier_sources, source);

@@ -237,7 +237,7 @@ Value Reader::load() const {
   } catch (const std::system_error& e) {
     throw error(0, "", "cannot read: " + e.code().message());
   }
-  // yaml-cpp reads a NUL as the end of the text and then reports something unrelated.
+  // yaml-cpp misreads a NUL byte and reports something unrelated ("unknown escape character").
   if (const auto nul = text.find('\0'); nul != std::string::npos) {
     const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + nul, '\n'));
     DocumentCheck before(*this);
