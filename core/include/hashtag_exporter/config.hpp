@@ -30,14 +30,14 @@ class ConfigError : public std::runtime_error {
 // Input bounds (SPEC §6). Each is checked where the config is read, and an error past it names
 // the file, the line and the key.
 
-// The longest interval between two collections of a source. A week is the longest that keeps a
-// daily growth window meaningful, and it keeps the scheduler's time arithmetic far from overflow
-// (an interval of centuries used to pass and then run rounds back to back).
+// The longest interval between two collections of a source (SPEC §6): a week. A source polled
+// less often is not being tracked, and an interval of centuries used to pass and then overflow
+// the scheduler's time arithmetic, which ran rounds back to back.
 inline constexpr std::chrono::seconds kMaxInterval{7 * 86400};
 
 // Hashtags in one config, all sources together (every shard of a sharded deployment reads the
 // whole file). Each is a request per interval and a dozen series on /metrics, so a config past
-// this is a mistake, and the bound keeps a --config.check of the largest config under a second.
+// this is a mistake; the bound also keeps a --config.check of the largest config to seconds.
 inline constexpr std::size_t kMaxHashtags = 100'000;
 
 // The longest hashtag, in Unicode code points once normalised. Real hashtags are a few words;
