@@ -14,7 +14,7 @@ packages=(
   # libraries
   prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev nlohmann-json3-dev libsqlite3-dev
   libboost-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev zlib1g-dev libssl-dev
-  libcrypt-dev
+  libcrypt-dev libicu-dev
   # tests: GoogleTest, the fake API (python3), a real Prometheus and Alertmanager, sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev python3 prometheus prometheus-alertmanager sqlite3
   curl

@@ -5,8 +5,8 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <charconv>
+#include <map>
 #include <optional>
 #include <regex>
 #include <string_view>
@@ -71,6 +71,24 @@ seconds duration(const Reader& reader, const Value& value, const std::string& wh
   return std::chrono::duration_cast<seconds>(*parsed);
 }
 
+// The same, and at most `maximum`.
+seconds bounded_duration(const Reader& reader, const Value& value, const std::string& what,
+                         seconds minimum, seconds maximum) {
+  const auto parsed = duration(reader, value, what, minimum);
+  if (parsed > maximum) {
+    const auto days = std::chrono::duration_cast<std::chrono::days>(maximum);
+    const auto written = days == maximum ? std::to_string(days.count()) + "d"
+                                         : std::to_string(maximum.count()) + "s";
+    throw reader.expected(value, "at most " + written);
+  }
+  return parsed;
+}
+
+// "... the same as KEY (line N)": where the first of two clashing entries is.
+std::string first_at(const std::string& key, int line) {
+  return key + " (line " + std::to_string(line) + ")";
+}
+
 double number(const Reader& reader, const Value& value, const std::string& what) {
   const auto parsed = value.node.IsScalar() && value.node.Tag() == "?"
                           ? plain_scalar(value.node.Scalar())
@@ -124,48 +142,48 @@ void read_growth(const Reader& reader, const Value& value, Config& config) {
   const auto* windows = find(fields, "windows");
   if (windows == nullptr || !windows->present()) return;
   config.growth_windows.clear();
-  const auto items = reader.list(*windows, "a list of durations such as [1d, 7d]");
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const auto length = duration(reader, items[i], "a positive duration such as 1d", seconds{1});
-    for (std::size_t earlier = 0; earlier < i; ++earlier) {
-      if (config.growth_windows[earlier].length == length) {
-        throw reader.error(items[i].line, items[i].key,
-                           "duplicate window, the same as " + items[earlier].key + " (line " +
-                               std::to_string(items[earlier].line) + ")");
-      }
+  std::map<seconds, const Value*> first_of_length;
+  for (const auto& item : reader.list(*windows, "a list of durations such as [1d, 7d]")) {
+    const auto length = duration(reader, item, "a positive duration such as 1d", seconds{1});
+    const auto [first, added] = first_of_length.emplace(length, &item);
+    if (!added) {
+      throw reader.error(
+          item.line, item.key,
+          "duplicate window, the same as " + first_at(first->second->key, first->second->line));
     }
-    config.growth_windows.push_back({items[i].node.Scalar(), length});
+    config.growth_windows.push_back({item.node.Scalar(), length});
   }
 }
 
-// Whether a hashtag normalises to nothing because it holds only spaces and at most one '#'.
-bool is_empty_hashtag(std::string_view raw) {
-  return raw.find_first_not_of(" #") == std::string_view::npos &&
-         std::count(raw.begin(), raw.end(), '#') <= 1;
-}
+// What the sources read so far hold that the next one must not repeat or add up past.
+struct EarlierSources {
+  std::map<std::string, std::string> first_of_name;  // name -> "sources[0] (line 2)"
+  std::size_t hashtags = 0;
+};
 
-void read_hashtags(const Reader& reader, const Value& value, SourceConfig& source) {
+void read_hashtags(const Reader& reader, const Value& value, EarlierSources& earlier_sources,
+                   SourceConfig& source) {
   const auto items = reader.list(value, "a list of hashtags such as [aitools, llm]");
   if (items.empty()) throw reader.expected(value, "a non-empty list of hashtags such as [aitools]");
+  std::map<std::string, const Value*> first_of_tag;
   for (const auto& item : items) {
+    if (++earlier_sources.hashtags > kMaxHashtags) {
+      throw reader.error(item.line, item.key,
+                         "more than " + std::to_string(kMaxHashtags) + " hashtags in the config");
+    }
     if (!item.node.IsScalar()) throw reader.expected(item, "a hashtag such as aitools");
     const auto& raw = item.node.Scalar();
     auto tag = normalise_hashtag(raw);
     if (tag.empty()) {
-      const auto* problem = is_empty_hashtag(raw) ? "hashtag is empty without its '#', got "
-                            : is_utf8(raw)          ? "hashtag contains whitespace, got "
-                                                    : "hashtag is not valid UTF-8, got ";
-      throw reader.error(item.line, item.key, problem + json_quoted(raw));
+      throw reader.error(item.line, item.key, hashtag_problem(raw) + ", got " + json_quoted(raw));
     }
-    // Every earlier item was accepted, so hashtags[i] came from items[i].
-    for (std::size_t earlier = 0; earlier < source.hashtags.size(); ++earlier) {
-      if (source.hashtags[earlier] == tag) {
-        throw reader.error(item.line, item.key,
-                           json_quoted(raw) + " is the same hashtag as " +
-                               json_quoted(items[earlier].node.Scalar()) + " (" +
-                               items[earlier].key + ", line " +
-                               std::to_string(items[earlier].line) + ")");
-      }
+    const auto [first, added] = first_of_tag.emplace(tag, &item);
+    if (!added) {
+      const auto& earlier = *first->second;
+      throw reader.error(item.line, item.key,
+                         json_quoted(raw) + " is the same hashtag as " +
+                             json_quoted(earlier.node.Scalar()) + " (" + earlier.key + ", line " +
+                             std::to_string(earlier.line) + ")");
     }
     source.hashtags.push_back(std::move(tag));
   }
@@ -180,19 +198,28 @@ void read_alert_thresholds(const Reader& reader, const Value* source_default,
                      : config_default;
   for (const auto& hashtag : source.hashtags) source.alert_threshold_percent[hashtag] = fallback;
   if (per_hashtag == nullptr) return;
-  for (const auto& [raw, entry] :
-       reader.entries(*per_hashtag, "a mapping of hashtags to percents such as {aitools: 10}")) {
+  const auto entries =
+      reader.entries(*per_hashtag, "a mapping of hashtags to percents such as {aitools: 10}");
+  std::map<std::string, std::size_t> first_of_tag;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& [raw, entry] = entries[i];
     const auto tag = normalise_hashtag(raw);
-    if (!source.alert_threshold_percent.contains(tag)) {
+    const auto threshold = source.alert_threshold_percent.find(tag);
+    if (threshold == source.alert_threshold_percent.end()) {
       throw reader.error(entry.line, entry.key,
                          json_quoted(raw) + " is not one of the source's hashtags");
     }
-    source.alert_threshold_percent[tag] = number(reader, entry, "a number of percent such as 5");
+    if (const auto [first, added] = first_of_tag.emplace(tag, i); !added) {
+      const auto& [first_raw, first_entry] = entries[first->second];
+      throw reader.error(entry.line, entry.key,
+                         json_quoted(raw) + " is the same hashtag as " + json_quoted(first_raw) +
+                             " (line " + std::to_string(first_entry.line) + ")");
+    }
+    threshold->second = number(reader, entry, "a number of percent such as 5");
   }
 }
 
-SourceConfig read_source(const Reader& reader, const Value& value,
-                         const std::vector<SourceConfig>& earlier_sources,
+SourceConfig read_source(const Reader& reader, const Value& value, EarlierSources& earlier_sources,
                          double default_alert_threshold) {
   if (!value.present()) throw reader.expected(value, "a mapping with a source name and plugin");
   SourceConfig source;
@@ -215,20 +242,21 @@ SourceConfig read_source(const Reader& reader, const Value& value,
   if (!is_source_name(source.name)) {
     throw reader.expected(name, "a name of letters, digits, '_' and '-' such as tiktok");
   }
-  for (const auto& earlier : earlier_sources) {
-    if (earlier.name == source.name) {
-      throw reader.error(name.line, name.key,
-                         "duplicate source name " + json_quoted(source.name) + ", the same as " +
-                             earlier.key + " (line " + std::to_string(earlier.location.line) + ")");
-    }
+  const auto [first, added] =
+      earlier_sources.first_of_name.emplace(source.name, first_at(source.key, value.line));
+  if (!added) {
+    throw reader.error(
+        name.line, name.key,
+        "duplicate source name " + json_quoted(source.name) + ", the same as " + first->second);
   }
   source.plugin = reader.string(required("plugin", "a plugin name such as tiktok"),
                                 "a plugin name such as tiktok");
   if (const auto* interval = find(fields, "interval")) {
-    source.interval =
-        duration(reader, *interval, "a duration of at least 1s such as 6h", seconds{1});
+    source.interval = bounded_duration(reader, *interval, "a duration of at least 1s such as 6h",
+                                       seconds{1}, kMaxInterval);
   }
-  read_hashtags(reader, required("hashtags", "a list of hashtags such as [aitools, llm]"), source);
+  read_hashtags(reader, required("hashtags", "a list of hashtags such as [aitools, llm]"),
+                earlier_sources, source);
   if (const auto* budget = find(fields, "max_credits_per_day")) {
     const auto credits = number(reader, *budget, "a whole number of credits such as 200, or 0");
     if (credits < 0 || credits != static_cast<double>(static_cast<std::uint64_t>(credits))) {
@@ -253,9 +281,10 @@ void read_sources(const Reader& reader, const Value& value, Config& config) {
   const std::string what = "a list of at least one source";
   const auto items = reader.list(value, what);
   if (items.empty()) throw reader.expected(value, what);
+  EarlierSources earlier_sources;
   for (const auto& item : items) {
     config.sources.push_back(
-        read_source(reader, item, config.sources, config.alert_threshold_percent));
+        read_source(reader, item, earlier_sources, config.alert_threshold_percent));
   }
 }
 

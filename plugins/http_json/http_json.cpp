@@ -31,8 +31,8 @@ std::string load_method(sdk::Settings& settings) {
 std::string load_url(sdk::Settings& settings) {
   const auto url = settings.optional_string("url");
   if (!url) throw sdk::SettingsError("url", "required: the URL template, e.g. https://api.example.com/tags/{hashtag}");
-  if (!url->starts_with("http://") && !url->starts_with("https://"))
-    throw sdk::SettingsError("url", "expected an http:// or https:// URL");
+  // Checked as a request would send it, with a hashtag in place of each placeholder.
+  sdk::check_http_url("url", sdk::substitute_hashtag(*url, "hashtag", sdk::url_encode));
   return *url;
 }
 

@@ -2,6 +2,7 @@
 #include "response_parser.hpp"
 
 #include <hashtag_exporter/plugin/sdk.hpp>
+#include <hashtag_exporter/plugin/sdk_http.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -73,8 +74,11 @@ std::string load_api_key(const sdk::Host& host, sdk::Settings& settings) {
 
 std::string load_api_url(sdk::Settings& settings) {
   std::string url = settings.string("api_url", std::string(kDefaultApiUrl));
-  if (!url.starts_with("http://") && !url.starts_with("https://")) {
-    throw sdk::SettingsError("api_url", "expected an http:// or https:// URL");
+  sdk::check_http_url("api_url", url);
+  // The endpoint's path is appended to it: a query would end up in front of it.
+  if (url.find('?') != std::string::npos) {
+    throw sdk::SettingsError(
+        "api_url", "expected a base URL without a query (?...), got " + nlohmann::json(url).dump());
   }
   while (url.ends_with('/')) url.pop_back();
   return url;

@@ -15,6 +15,7 @@ namespace {
 
 using std::chrono::hours;
 using std::chrono::seconds;
+using namespace std::string_literals;
 using testing::TempDir;
 using testing::write_file;
 
@@ -230,11 +231,6 @@ TEST_F(ConfigTest, SettingsBecomeJsonWithYamlScalarTypes) {
       nlohmann::json::parse(config.sources[0].settings_json)["integer"].is_number_integer());
   EXPECT_EQ(config.sources[0].settings_locations.at("integer").line, 6);
   EXPECT_EQ(config.sources[0].settings_locations.at("nested").line, 27);
-}
-
-TEST_F(ConfigTest, ReportsYamlSyntaxErrorsWithTheirLine) {
-  EXPECT_EQ(error_of("storage:\n  path: x.db\nsources: [{name: demo\n"),
-            at(4) + "end of map flow not found");
 }
 
 TEST_F(ConfigTest, RejectsUnknownTopLevelKeys) {
@@ -526,6 +522,193 @@ TEST_F(ConfigTest, AlertThresholdMustBeANumber) {
             file_.string() +
                 ":2: growth.alert_threshold_percent: expected a number of percent such as 5, got "
                 "\"high\"");
+}
+
+// --- input bounds (SPEC §6) ---
+
+TEST_F(ConfigTest, IntervalIsAtMostSevenDays) {
+  EXPECT_EQ(load(one_source("name: demo\n    plugin: demo\n    interval: 7d\n"
+                            "    hashtags: [ai]\n"))
+                .sources[0]
+                .interval,
+            kMaxInterval);
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    interval: 7d1s\n")),
+            at(4) + "sources[0].interval: expected at most 7d, got \"7d1s\"");
+  // Centuries used to pass and then overflow the scheduler's time arithmetic.
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    interval: 500y\n")),
+            at(4) + "sources[0].interval: expected at most 7d, got \"500y\"");
+}
+
+TEST_F(ConfigTest, DurationsTooLargeToCountAreErrors) {
+  EXPECT_EQ(error_of("storage:\n  retention: 999999999999y\n"),
+            at(2) +
+                "storage.retention: expected a duration such as 400d, or 0 to keep "
+                "everything, got \"999999999999y\"");
+  EXPECT_EQ(error_of("growth:\n  windows: [999999999999w999999999999w999999999999w]\n"),
+            at(2) +
+                "growth.windows[0]: expected a positive duration such as 1d, got "
+                "\"999999999999w999999999999w999999999999w\"");
+}
+
+// Thirty levels of anchors, each a list of two aliases of the one before: 2^30 leaves once
+// written out, from a file of under a kilobyte.
+std::string alias_bomb(const std::string& indent) {
+  std::string text = indent + "l0: &l0 [lol, lol]\n";
+  for (int level = 1; level < 30; ++level) {
+    const auto previous = "*l" + std::to_string(level - 1);
+    text += indent + "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [" +
+            previous + ", " + previous + "]\n";
+  }
+  return text;
+}
+
+TEST_F(ConfigTest, RejectsAliasesThatExpandWithoutLimitInSettings) {
+  const auto yaml =
+      one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n    settings:\n") +
+      alias_bomb("      ");
+  ASSERT_LT(yaml.size(), 1024u);
+  // l0 is on line 6; the second alias of l17 takes the aliases past one million nodes.
+  EXPECT_EQ(error_of(yaml), at(23) +
+                                "sources[0].settings.l17[1]: YAML aliases expand the file past "
+                                "1000000 nodes; write the values out or share fewer of them");
+}
+
+// The check is on the whole file before any key is read, so no reader expands aliases anywhere.
+TEST_F(ConfigTest, RejectsAliasesThatExpandWithoutLimitAnywhere) {
+  const auto yaml = "unknown:\n" + alias_bomb("  ");
+  EXPECT_EQ(error_of(yaml), at(19) +
+                                "unknown.l17[1]: YAML aliases expand the file past 1000000 "
+                                "nodes; write the values out or share fewer of them");
+}
+
+TEST_F(ConfigTest, RejectsAliasesThatRepeatLongTextWithoutLimit) {
+  std::string yaml = "unknown:\n  text: &t " + std::string(1000, 'x') + "\n  l0: &l0 [*t, *t]\n";
+  for (int level = 1; level < 20; ++level) {
+    const auto previous = "*l" + std::to_string(level - 1);
+    yaml += "  l" + std::to_string(level) + ": &l" + std::to_string(level) + " [" + previous +
+            ", " + previous + "]\n";
+  }
+  EXPECT_EQ(error_of(yaml), at(16) +
+                                "unknown.l13[0]: YAML aliases expand the file past 16777216 "
+                                "bytes of text; write the values out or share fewer of them");
+}
+
+TEST_F(ConfigTest, KeepsAliasesWithinTheBound) {
+  const auto config = load(
+      "sources:\n"
+      "  - {name: a, plugin: demo, hashtags: &tags [ai, llm], settings: &s {x: [1, 2]}}\n"
+      "  - {name: b, plugin: demo, hashtags: *tags, settings: *s}\n");
+  EXPECT_EQ(config.sources[1].hashtags, (std::vector<std::string>{"ai", "llm"}));
+  EXPECT_EQ(config.sources[1].settings_json, R"({"x":[1,2]})");
+}
+
+TEST_F(ConfigTest, RejectsAnAliasInsideItsOwnAnchor) {
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n"
+                                "    settings: &s\n      again: *s\n")),
+            at(6) +
+                "sources[0].settings.again: an alias inside the value of its own anchor "
+                "would repeat it endlessly");
+}
+
+TEST_F(ConfigTest, RejectsDeepNestingWithTheKey) {
+  // yaml-cpp alone says "bad file" at a depth of 500.
+  EXPECT_EQ(
+      error_of("sources: " + std::string(1000, '[') + std::string(1000, ']') + "\n"),
+      at(1) + "sources" +
+          [] {
+            std::string key;
+            for (int level = 1; level < yaml::kMaxDepth; ++level) key += "[0]";
+            return key;
+          }() +
+          ": nested more than 64 levels deep");
+  std::string deep = "sources:\n";
+  for (int level = 0; level < 100; ++level) {
+    deep += std::string(2 * level + 2, ' ') + "k" + std::to_string(level) + ":\n";
+  }
+  const auto error = error_of(deep);
+  EXPECT_TRUE(error.starts_with(at(65) + "sources.k0.k1.k2.")) << error;
+  EXPECT_TRUE(error.ends_with(".k62: nested more than 64 levels deep")) << error;
+}
+
+TEST_F(ConfigTest, RejectsANulByteWithTheKey) {
+  EXPECT_EQ(error_of("sources:\n  - name: demo\n    plugin: de\0mo\n"s),
+            at(3) + "sources[0].plugin: contains a NUL byte; a config file is text");
+  EXPECT_EQ(error_of("sources:\n  - name: demo\n\0   plugin: demo\n"s),
+            at(3) + "sources[0]: contains a NUL byte; a config file is text");
+}
+
+TEST_F(ConfigTest, NamesTheKeyOfATabInIndentation) {
+  EXPECT_EQ(error_of("sources:\n  - name: demo\n\tplugin: demo\n"),
+            at(3) + "sources[0]: illegal tab when looking for indentation");
+}
+
+TEST_F(ConfigTest, ReportsYamlSyntaxErrorsWithTheirKey) {
+  EXPECT_EQ(error_of("storage:\n  path: x.db\nsources: [{name: demo\n"),
+            at(4) + "sources[0]: end of map flow not found");
+}
+
+TEST_F(ConfigTest, RejectsAlertThresholdsThatNormaliseToTheSameHashtag) {
+  EXPECT_EQ(error_of(threshold_config("  windows: [1d]\n",
+                                      "    hashtag_alert_thresholds:\n"
+                                      "      '#LLM': 20\n"
+                                      "      llm: 2\n")),
+            at(9) +
+                "sources[0].hashtag_alert_thresholds.llm: \"llm\" is the same hashtag as "
+                "\"#LLM\" (line 8)");
+}
+
+TEST_F(ConfigTest, RejectsHashtagsThatDifferOnlyInUnicodeCase) {
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [ÉTÉ, été]\n")),
+            at(4) +
+                "sources[0].hashtags[1]: \"été\" is the same hashtag as \"ÉTÉ\" "
+                "(sources[0].hashtags[0], line 4)");
+}
+
+TEST_F(ConfigTest, BoundsTheLengthOfAHashtag) {
+  const std::string longest(kMaxHashtagCharacters, 'a');
+  EXPECT_EQ(load(one_source("name: demo\n    plugin: demo\n    hashtags: [" + longest + "]\n"))
+                .sources[0]
+                .hashtags[0],
+            longest);
+  EXPECT_EQ(
+      error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [" + longest + "b]\n")),
+      at(4) + "sources[0].hashtags[0]: hashtag is longer than 100 characters, got \"" + longest +
+          "b\"");
+}
+
+// "t0, t1, ..." for hashtags first..last-1.
+std::string numbered_hashtags(std::size_t first, std::size_t last) {
+  std::string list;
+  for (auto i = first; i < last; ++i) list += (i > first ? ", t" : "t") + std::to_string(i);
+  return list;
+}
+
+TEST_F(ConfigTest, BoundsTheNumberOfHashtagsInTheConfig) {
+  const auto half = kMaxHashtags / 2;
+  const std::string yaml = "sources:\n  - {name: a, plugin: demo, hashtags: [" +
+                           numbered_hashtags(0, half) +
+                           "]}\n  - {name: b, plugin: demo, hashtags: [" +
+                           numbered_hashtags(half, kMaxHashtags + 1) + "]}\n";
+  EXPECT_EQ(error_of(yaml), at(3) + "sources[1].hashtags[" + std::to_string(kMaxHashtags - half) +
+                                "]: more than 100000 hashtags in the config");
+}
+
+// Duplicates used to be found by comparing every pair: hours for a config of this size.
+TEST_F(ConfigTest, ChecksTheLargestConfigWithoutComparingEveryPair) {
+  std::string thresholds;
+  for (std::size_t i = 0; i < kMaxHashtags; ++i) {
+    thresholds += (i > 0 ? ", t" : "t") + std::to_string(i) + ": 3";
+  }
+  const auto config = load("sources:\n  - {name: a, plugin: demo, hashtags: [" +
+                           numbered_hashtags(0, kMaxHashtags) + "], hashtag_alert_thresholds: {" +
+                           thresholds + "}}\n");
+  EXPECT_EQ(config.sources[0].hashtags.size(), kMaxHashtags);
+  EXPECT_EQ(config.sources[0].alert_threshold_percent.at("t99999"), 3);
+  EXPECT_EQ(error_of("sources:\n  - {name: a, plugin: demo, hashtags: [" +
+                     numbered_hashtags(0, kMaxHashtags - 1) + ", T0]}\n"),
+            at(2) +
+                "sources[0].hashtags[99999]: \"T0\" is the same hashtag as \"t0\" "
+                "(sources[0].hashtags[0], line 2)");
 }
 
 }  // namespace

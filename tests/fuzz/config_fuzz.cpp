@@ -16,7 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const auto config = hashtag_exporter::load_config(path);
     if (config.sources.empty()) fail("a config without sources was accepted");
+    std::size_t hashtags = 0;
     for (const auto& source : config.sources) {
+      hashtags += source.hashtags.size();
+      if (source.interval > hashtag_exporter::kMaxInterval) {
+        fail(source.key + ": interval above the bound was accepted");
+      }
       if (source.name.empty() || source.plugin.empty() || source.hashtags.empty()) {
         fail("a source without a name, plugin or hashtags was accepted: " + source.key);
       }
@@ -27,6 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
       }
     }
+    if (hashtags > hashtag_exporter::kMaxHashtags) fail("more hashtags than the bound were accepted");
   } catch (const hashtag_exporter::ConfigError& e) {
     // "FILE:LINE: KEY: message" or "FILE: message".
     if (!std::string(e.what()).starts_with(path.string() + ":")) {

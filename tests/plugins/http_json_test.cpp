@@ -217,6 +217,12 @@ TEST(HttpJsonOnFakeHost, SettingsErrorsNameTheKey) {
   const std::string paths = R"("video_count_path": "a", "view_count_path": "b")";
   EXPECT_THAT(error("{" + paths + "}"), HasSubstr("url: required"));
   EXPECT_THAT(error(R"({"url": "ftp://x", )" + paths + "}"), HasSubstr("url: expected an http://"));
+  EXPECT_THAT(error(R"({"url": "https://exa mple.com/{hashtag}", )" + paths + "}"),
+              HasSubstr("url: the host name holds \" \""));
+  EXPECT_THAT(error(R"({"url": "https://example.com:70000/{hashtag}", )" + paths + "}"),
+              HasSubstr("url: expected a port of 1 to 65535 after ':'"));
+  EXPECT_THAT(error(R"({"url": "https://example.com/t/{hashtag}#x", )" + paths + "}"),
+              HasSubstr("url: the URL has a fragment"));
   EXPECT_THAT(error(R"({"url": "http://x/{hashtag}", "view_count_path": "b"})"),
               HasSubstr("video_count_path: required"));
   EXPECT_THAT(error(R"({"url": "http://x", "method": "PUT", )" + paths + "}"),

@@ -419,9 +419,23 @@ TEST_F(TiktokSettingsTest, NeverPutsTheKeyInSettingsErrors) {
   EXPECT_EQ(std::string(instance.error().message).find("secret"), std::string::npos);
 }
 
+TEST_F(TiktokSettingsTest, NamesWhatIsWrongWithTheApiUrl) {
+  Instance empty_host(host_, settings({{"api_url", "https:///"}}));
+  EXPECT_STREQ(empty_host.error().message, "expected a host name after //, got \"https:///\"");
+  Instance query(host_, settings({{"api_url", "https://api.scavio.dev/?x=1"}}));
+  EXPECT_STREQ(query.error().message,
+               "expected a base URL without a query (?...), got \"https://api.scavio.dev/?x=1\"");
+}
+
 TEST_F(TiktokSettingsTest, RejectsBadSettings) {
   const std::vector<std::pair<nlohmann::json, std::string>> cases = {
       {{{"api_url", "ftp://example.com"}}, "api_url"},
+      // Not URLs that a request can go to: each used to pass and then fail every fetch.
+      {{{"api_url", "https://"}}, "api_url"},
+      {{{"api_url", "https://api.scavio.dev:99999"}}, "api_url"},
+      {{{"api_url", "https://api scavio.dev"}}, "api_url"},
+      {{{"api_url", "https://api.scavio.dev?key=1"}}, "api_url"},
+      {{{"timeout", "999999999999y"}}, "timeout"},
       {{{"timeout", "soon"}}, "timeout"},
       {{{"max_in_flight", 0}}, "max_in_flight"},
       {{{"requests_per_minute", -1}}, "requests_per_minute"},

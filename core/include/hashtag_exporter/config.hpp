@@ -3,11 +3,13 @@
 #include <hashtag_exporter/growth.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hashtag_exporter {
@@ -24,6 +26,23 @@ class ConfigError : public std::runtime_error {
  public:
   ConfigError(const ConfigLocation& where, const std::string& key, const std::string& message);
 };
+
+// Input bounds (SPEC §6). Each is checked where the config is read, and an error past it names
+// the file, the line and the key.
+
+// The longest interval between two collections of a source (SPEC §6): a week. A source polled
+// less often is not being tracked, and an interval of centuries used to pass and then overflow
+// the scheduler's time arithmetic, which ran rounds back to back.
+inline constexpr std::chrono::seconds kMaxInterval{7 * 86400};
+
+// Hashtags in one config, all sources together (every shard of a sharded deployment reads the
+// whole file). Each is a request per interval and a dozen series on /metrics, so a config past
+// this is a mistake; the bound also keeps a --config.check of the largest config to seconds.
+inline constexpr std::size_t kMaxHashtags = 100'000;
+
+// The longest hashtag, in Unicode code points once normalised. Real hashtags are a few words;
+// the bound keeps label values, history keys and request bodies small.
+inline constexpr std::size_t kMaxHashtagCharacters = 100;
 
 struct SourceConfig {
   std::string name;
@@ -58,13 +77,18 @@ struct Config {
 // names and hashtags that normalise to nothing or to the same tag are errors (ConfigError).
 Config load_config(const std::filesystem::path& file);
 
-// Drops one leading '#' and folds ASCII case. Returns an empty string when the result is empty,
-// contains whitespace or control characters, or is not valid UTF-8 (an invalid hashtag).
+// Trims spaces, drops one leading '#', folds case and composes accents: the Unicode full case
+// folding of the decomposed text, recomposed (NFC), so "ÉTÉ", "été" and "e\u0301te\u0301" are
+// one hashtag and "Straße" is "strasse". ASCII only loses its capitals. Returns an empty string
+// for an invalid hashtag: empty, holding whitespace or control characters, not valid UTF-8, or
+// longer than kMaxHashtagCharacters once folded.
 std::string normalise_hashtag(std::string_view raw);
 
 // Whether `name` may name a source (the `source` label): letters, digits, '_' and '-', not
 // starting with a digit or '-'. Config and import check names with it.
 bool is_source_name(const std::string& name);
+// Why normalise_hashtag rejects `raw`, e.g. "hashtag contains whitespace"; empty when it does not.
+std::string hashtag_problem(std::string_view raw);
 
 // Whether `text` is valid UTF-8 (no overlong forms, surrogates or code points above U+10FFFF),
 // as label values of the exposition format must be.

@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <initializer_list>
 #include <span>
@@ -17,6 +18,20 @@
 #include <vector>
 
 namespace hashtag_exporter::yaml {
+
+// Bounds of what a YAML file may hold (SPEC §6), checked on the parser's events before any value
+// is read, so that every reader of the document walks a bounded tree.
+
+// Nesting of mappings and lists. Configs nest a handful of levels (settings a few more); past
+// this yaml-cpp would only say "bad file" (at 500), and a recursive reader would near the stack.
+inline constexpr int kMaxDepth = 64;
+
+// Nodes and bytes of scalar text that aliases add when the document is written out. yaml-cpp
+// shares an anchored value, but readers that walk the document (the settings' conversion to
+// JSON) expand every alias: thirty nested anchors of two aliases each make a billion nodes from
+// a file of under a kilobyte. Sharing a whole hashtag list between sources stays well inside.
+inline constexpr std::uint64_t kMaxAliasNodes = 1'000'000;
+inline constexpr std::uint64_t kMaxAliasBytes = 16 << 20;
 
 // A YAML value with what error messages say about it: its key path and the line of its key (a
 // null value has no line of its own, and a block under a key starts on the line after it).

@@ -190,6 +190,115 @@ inline std::string url_encode(std::string_view text) {
   return out;
 }
 
+namespace detail {
+
+inline bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+inline bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// The character at `at` (all of its UTF-8 bytes), JSON-quoted for a message.
+inline std::string quoted_character_at(std::string_view text, std::size_t at) {
+  std::size_t end = at + 1;
+  while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) ++end;
+  return nlohmann::json(std::string(text.substr(at, end - at)))
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+inline std::optional<std::string> host_problem(std::string_view host) {
+  if (host.starts_with('[')) {
+    if (host.size() < 3) return "expected a host name after //";
+    for (std::size_t i = 1; i + 1 < host.size(); ++i) {
+      if (!is_hex(host[i]) && host[i] != ':' && host[i] != '.') {
+        return "the IPv6 address holds " + quoted_character_at(host, i);
+      }
+    }
+    return std::nullopt;
+  }
+  if (host.empty()) return "expected a host name after //";
+  for (std::size_t i = 0; i < host.size(); ++i) {
+    const char c = host[i];
+    if (is_alnum(c) || c == '-' || c == '_' || c == '.') continue;
+    const auto problem = "the host name holds " + quoted_character_at(host, i);
+    return static_cast<unsigned char>(c) >= 0x80 ? problem + "; write it as xn--" : problem;
+  }
+  // One trailing dot is a fully qualified name; any other empty label is a typo.
+  const auto name = host.ends_with('.') ? host.substr(0, host.size() - 1) : host;
+  if (name.empty() || name.starts_with('.') || name.find("..") != std::string_view::npos) {
+    return "the host name has an empty label";
+  }
+  return std::nullopt;
+}
+
+inline bool is_port(std::string_view text) {
+  unsigned port = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
+  return !text.empty() && error == std::errc() && end == text.data() + text.size() &&
+         text.front() != '+' && port >= 1 && port <= 65535;
+}
+
+}  // namespace detail
+
+// Why `url` is not an absolute http:// or https:// URL that a request can be sent to, or nothing
+// when it is one: a host name (or [IPv6] address), an optional port of 1 to 65535, then a path
+// and query of RFC 3986 characters (others percent-encoded), without a user name or fragment.
+// A URL that fails this would fail every request, which used to be reported only as timeouts.
+inline std::optional<std::string> http_url_problem(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  const auto scheme = url.substr(0, scheme_end);
+  if (scheme_end == std::string_view::npos || (scheme != "http" && scheme != "https")) {
+    return "expected an http:// or https:// URL";
+  }
+  const auto rest = url.substr(scheme_end + 3);
+
+  const auto authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) {
+    return "expected no user name or password in the URL";
+  }
+  // An IPv6 address holds colons; the port is after its closing bracket.
+  const auto bracket = authority.starts_with('[') ? authority.find(']') : 0;
+  if (bracket == std::string_view::npos) return "expected ']' after an IPv6 address";
+  const auto colon = authority.find(':', bracket);
+  if (const auto problem = detail::host_problem(authority.substr(0, colon))) return problem;
+  if (colon != std::string_view::npos && !detail::is_port(authority.substr(colon + 1))) {
+    return "expected a port of 1 to 65535 after ':'";
+  }
+  if (bracket != 0 && colon == std::string_view::npos && bracket + 1 != authority.size()) {
+    return "expected a port of 1 to 65535 after ':'";
+  }
+
+  const auto path = rest.substr(authority.size());
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const char c = path[i];
+    if (detail::is_alnum(c) ||
+        std::string_view("-._~!$&'()*+,;=:@/?").find(c) != std::string_view::npos) {
+      continue;
+    }
+    if (c == '#') return "the URL has a fragment (#...), which is never sent to the server";
+    if (c == '%' && i + 2 < path.size() && detail::is_hex(path[i + 1]) &&
+        detail::is_hex(path[i + 2])) {
+      i += 2;
+      continue;
+    }
+    if (c == '%') return "the URL holds '%' without two hex digits after it";
+    return "the URL holds " + detail::quoted_character_at(path, i) +
+           ", which must be percent-encoded";
+  }
+  return std::nullopt;
+}
+
+// Throws SettingsError for setting `key` when `url` is not a URL a request can go to.
+inline void check_http_url(const std::string& key, std::string_view url) {
+  if (const auto problem = http_url_problem(url)) {
+    throw SettingsError(key,
+                        *problem + ", got " +
+                            nlohmann::json(std::string(url))
+                                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+}
+
 // The text as the inside of a JSON string (quotes, backslashes and control characters escaped).
 inline std::string json_escape(std::string_view text) {
   const auto quoted = nlohmann::json(std::string(text))
