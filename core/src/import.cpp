@@ -1,5 +1,6 @@
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/import.hpp>
+#include <hashtag_exporter/plugin/regular_file.hpp>
 #include <hashtag_exporter/time_format.hpp>
 
 #include <sqlite3.h>
@@ -392,6 +393,14 @@ bool starts_with_sqlite_magic(const std::filesystem::path& file) {
 std::vector<Snapshot> read_import_file(const std::filesystem::path& file,
                                        const std::string& default_source, std::int64_t now) {
   source_or_fail(default_source, file.string(), "--source");
+  // A FIFO would block the reader and a device never end: only regular files are imported.
+  try {
+    if (const auto problem = sdk::not_a_regular_file(file); !problem.empty()) {
+      throw ImportError(file.string() + ": " + problem);
+    }
+  } catch (const sdk::FileError& e) {
+    throw ImportError(file.string() + ": cannot read: " + e.what());
+  }
   std::error_code error;
   const auto size = std::filesystem::file_size(file, error);
   if (error) throw ImportError(file.string() + ": cannot read: " + error.message());

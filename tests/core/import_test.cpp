@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fifo.hpp"
 #include "temp_dir.hpp"
 
 namespace hashtag_exporter {
@@ -259,6 +260,19 @@ TEST(ImportTest, MissingFileIsAnError) {
   const TempDir dir;
   EXPECT_THAT(import_error(dir / "missing.csv"),
               HasSubstr((dir / "missing.csv").string() + ": cannot read"));
+}
+
+TEST(ImportTest, OnlyRegularFilesAreImported) {
+  const TempDir dir;
+  std::filesystem::create_directory(dir / "folder");
+  EXPECT_THAT(import_error(dir / "folder"),
+              HasSubstr((dir / "folder").string() + ": is a directory"));
+  EXPECT_THAT(import_error("/dev/zero"),
+              HasSubstr("/dev/zero: is a character device, not a regular file"));
+  const testing::Fifo fifo(dir / "fifo");
+  std::string error;
+  EXPECT_TRUE(fifo.returns_in_time([&] { error = import_error(fifo.path()); }));
+  EXPECT_THAT(error, HasSubstr(fifo.path().string() + ": is a FIFO, not a regular file"));
 }
 
 TEST(ImportTest, RejectsFilesOverOneGibibyte) {

@@ -50,6 +50,15 @@ struct CloseDescriptor {
 
 }  // namespace detail
 
+// Why `file` is not a regular file ("is a directory", "is a FIFO, not a regular file"), or
+// nothing when it is one: for callers that stream a large file themselves rather than read it
+// whole. Throws FileError when the file cannot be looked at (it does not exist, say).
+inline std::string not_a_regular_file(const std::filesystem::path& file) {
+  struct stat status {};
+  if (::stat(file.c_str(), &status) != 0) throw detail::system_file_error(errno);
+  return detail::not_regular(status.st_mode);
+}
+
 // The whole content of `file`, which must be a regular file of at most `max_bytes` bytes. The
 // file is opened without waiting for a FIFO's writer and checked through the opened descriptor,
 // and the limit holds while reading too, for a file that grows. Throws FileError.
