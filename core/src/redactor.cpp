@@ -1,3 +1,4 @@
+#include <hashtag_exporter/plugin/sdk_http.hpp>
 #include <hashtag_exporter/redactor.hpp>
 
 #include <nlohmann/json.hpp>
@@ -27,23 +28,6 @@ std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t");
   if (first == std::string_view::npos) return {};
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '.' || u == '_' || u == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    }
-  }
-  return out;
 }
 
 int hex_digit(char c) {
@@ -123,7 +107,7 @@ void Redactor::learn(std::string_view value, Origin origin) {
   std::string json_slashes;
   for (const char c : json) json_slashes += c == '/' ? std::string("\\/") : std::string(1, c);
   Secret secret{std::string(value), {std::string(value)}};
-  for (auto form : {percent_encode(value), json, json_slashes}) {
+  for (auto form : {sdk::url_encode(value), json, json_slashes}) {
     if (std::find(secret.forms.begin(), secret.forms.end(), form) == secret.forms.end()) {
       secret.forms.push_back(std::move(form));
     }

@@ -328,11 +328,11 @@ TEST_F(ExporterE2E, ConfigCheckRefusesFilesThatAreNotBoundedRegularFiles) {
                                        "API key file " +
                                        (dir / "secrets").string() + ": is a directory"));
 
-  write_file(config(), text + "#" + std::string(1 << 20, ' ') + "\n");
+  write_file(config(), text + "#" + std::string(8 << 20, ' ') + "\n");
   const auto oversized = cli({"--config.check"});
   EXPECT_EQ(oversized.exit_code, 1);
   EXPECT_THAT(oversized.errors, HasSubstr("FAILED: " + config().string() +
-                                          ": cannot read: is larger than 1048576 bytes"));
+                                          ": cannot read: is larger than 8388608 bytes"));
 }
 
 TEST_F(ExporterE2E, MissingApiKeyIsAConfigErrorWithoutStarting) {

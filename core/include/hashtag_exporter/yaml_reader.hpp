@@ -92,8 +92,8 @@ class Reader {
   std::filesystem::path file_;
 };
 
-// The largest config or web config file read. A config tracking ten thousand hashtags is about
-// 300 KB; a bigger file is not a config someone wrote.
-constexpr std::size_t kMaxFileBytes = std::size_t{1} << 20;
+// The largest config or web config file read. The largest config allowed (kMaxHashtags
+// hashtags, each with an alert threshold) is about 5 MB; a bigger file is not a config.
+constexpr std::size_t kMaxFileBytes = std::size_t{8} << 20;
 
 }  // namespace hashtag_exporter::yaml
