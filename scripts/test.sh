@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the build made by scripts/setup.sh (ctest, in parallel). Arguments other than
-# --all go to ctest.
+# The README's second command: installs what the tests need (Debian 12 packages and the tests'
+# Node.js packages, if missing), builds if needed (with the tests and benchmarks) and runs every
+# test (ctest, in parallel). Arguments other than --all go to ctest.
 #
 # In CI (the CI variable set, as CI services do) or with --all, it then also runs, each in a build
 # tree of its own:
@@ -13,6 +14,25 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${BUILD_DIR:-$repo/build}"
+build_type="${BUILD_TYPE:-Release}"
+# shellcheck source=scripts/packages.sh
+source "$repo/scripts/packages.sh"
+
+install_missing "${build_packages[@]}" "${test_packages[@]}"
+# Node.js packages of the tests (Grafana dashboard schema validation, Kubernetes manifest
+# models), exact versions in tests/package-lock.json. Debian 12's nodejs (18) is enough; an npm
+# already on the PATH (a newer Node.js) is used as it is.
+command -v npm >/dev/null || install_missing nodejs npm
+if [ ! -d "$repo/tests/node_modules" ] ||
+  [ "$repo/tests/package-lock.json" -nt "$repo/tests/node_modules" ]; then
+  echo "==> installing the tests' Node.js packages into tests/node_modules"
+  npm ci --prefix "$repo/tests" --no-audit --no-fund
+fi
+echo "==> configuring ($build_type, with tests and benchmarks) in $build_dir"
+cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
+  -DHASHTAG_EXPORTER_BUILD_TESTS=ON -DHASHTAG_EXPORTER_BUILD_BENCHMARKS=ON >/dev/null
+echo "==> building in $build_dir"
+cmake --build "$build_dir" --parallel "$(nproc)"
 
 all=0
 case "${CI:-}" in "" | 0 | false | no) ;; *) all=1 ;; esac

@@ -59,7 +59,7 @@ while (($#)); do
 done
 
 # ---- checks before starting anything
-[[ -x $binary ]] || die "no exporter binary at $binary (build it with ./scripts/setup.sh or cmake, or pass --binary PATH)"
+[[ -x $binary ]] || die "no exporter binary at $binary (build it with ./scripts/build.sh or cmake, or pass --binary PATH)"
 [[ -f $config ]] || die "no config file at $config"
 [[ -f $rules ]] || die "no alert rules at $rules"
 command -v "$prometheus" >/dev/null || die "Prometheus not found at $prometheus (apt-get install prometheus)"

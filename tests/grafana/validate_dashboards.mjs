@@ -28,7 +28,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TESTS = path.resolve(HERE, "..");
 const REPO = path.resolve(TESTS, "..");
 const NODE_MODULES = path.join(TESTS, "node_modules");
-const SETUP_HINT = "run scripts/setup.sh (it runs `npm ci --prefix tests`)";
+const SETUP_HINT = "run scripts/test.sh (it runs `npm ci --prefix tests`)";
 
 const SCHEMA_PACKAGE = "@grafana/schema";
 const TYPES_FILE = "dist/types/raw/dashboard/x/types.gen.d.ts";

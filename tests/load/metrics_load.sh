@@ -22,7 +22,7 @@ connections="${HX_LOAD_CONNECTIONS:-4}"
 threads="${HX_LOAD_THREADS:-2}"
 
 for tool in wrk curl python3; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed (scripts/setup.sh installs it)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed (scripts/test.sh installs it)" >&2; exit 1; }
 done
 [ -x "$binary" ] || { echo "FAIL: no exporter binary at $binary" >&2; exit 1; }
 

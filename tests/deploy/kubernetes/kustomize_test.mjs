@@ -15,7 +15,7 @@
 //   the replicas and shard flags of the overlay.
 //
 // YAML is parsed by PyYAML (Debian's python3-yaml) through --python. Tools and packages come
-// from scripts/setup.sh; a missing one fails the test with that hint, never skips it.
+// from scripts/test.sh; a missing one fails the test with that hint, never skips it.
 // Exit status 0 if every check passes, 1 otherwise (node's test runner reports each check).
 
 import { execFileSync } from "node:child_process";
@@ -29,7 +29,7 @@ import { fileURLToPath } from "node:url";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TESTS = path.resolve(HERE, "../..");
 const REPO = path.resolve(TESTS, "..");
-const SETUP_HINT = "run scripts/setup.sh (it installs kubectl's and Python's packages and runs " +
+const SETUP_HINT = "run scripts/test.sh (it installs kubectl's and Python's packages and runs " +
   "`npm ci --prefix tests`)";
 
 // What each overlay must render to.

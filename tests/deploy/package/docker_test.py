@@ -5,7 +5,7 @@
     docker_test.py packages_exist    --dockerfile F
     docker_test.py runtime_libraries --dockerfile F BINARY PLUGIN...
 
-- structure: both stages on debian:bookworm-slim, the builder runs scripts/setup.sh and installs
+- structure: both stages on debian:bookworm-slim, the builder runs scripts/build.sh and installs
   into the prefix the ENTRYPOINT uses, the runtime stage runs as 65534:65534, exposes 19929, has
   a HEALTHCHECK on /-/healthy with a tool it installs, and COPY sources exist in the repo;
 - packages_exist: every package the runtime stage installs exists in Debian 12 (apt-cache);
@@ -13,7 +13,7 @@
   (dpkg-shlibdeps, as the Debian package computes its Depends), so the image starts.
 
 Exit 0 on success, 1 on failure. Python 3 standard library; apt-cache and dpkg-shlibdeps
-(dpkg-dev, scripts/setup.sh).
+(dpkg-dev, scripts/test.sh).
 """
 
 import argparse
@@ -44,7 +44,7 @@ def run(*command, cwd=None):
         result = subprocess.run(list(map(str, command)), capture_output=True, text=True, cwd=cwd,
                                 timeout=60)
     except FileNotFoundError:
-        raise Failure(f"{command[0]} not found: run scripts/setup.sh")
+        raise Failure(f"{command[0]} not found: run scripts/test.sh")
     return result
 
 
@@ -101,7 +101,7 @@ def structure(options):
         image = re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m[1], m[0]), image)
         check(image == BASE_IMAGE, f"stage {index} is FROM {image}, expected {BASE_IMAGE}")
     builder = " ".join(rest for keyword, rest in all_stages[0] if keyword == "RUN")
-    check("./scripts/setup.sh" in builder, "the builder does not run ./scripts/setup.sh")
+    check("./scripts/build.sh" in builder, "the builder does not run ./scripts/build.sh")
     check(f"-DCMAKE_INSTALL_PREFIX={PREFIX}" in builder and "cmake --install" in builder,
           f"the builder does not install into {PREFIX}")
 

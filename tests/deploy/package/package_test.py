@@ -8,7 +8,7 @@
     package_test.py systemd  --out D                   # systemd-analyze verify and security
 
 Exit 0 on success, 1 on failure, 77 (ctest SKIP_RETURN_CODE) when systemd-analyze is missing.
-Python 3 standard library only; the tools come from scripts/setup.sh (dpkg-dev, systemd,
+Python 3 standard library only; the tools come from scripts/test.sh (dpkg-dev, systemd,
 shellcheck).
 """
 
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 SKIP = 77
-SETUP_HINT = "run scripts/setup.sh"
+SETUP_HINT = "run scripts/test.sh"
 PACKAGE = "hashtag-exporter"
 UNIT = f"/usr/lib/systemd/system/{PACKAGE}.service"
 CONFIG = "/etc/hashtag_exporter/hashtag_exporter.yml"
@@ -277,7 +277,7 @@ def unit_settings(text):
 def systemd(args):
     analyze = shutil.which("systemd-analyze")
     if not analyze:
-        print("SKIP: systemd-analyze not found (Debian package systemd; scripts/setup.sh installs it)")
+        print("SKIP: systemd-analyze not found (Debian package systemd; scripts/test.sh installs it)")
         return SKIP
     deb = the_deb(args.out)
     with tempfile.TemporaryDirectory() as scratch:

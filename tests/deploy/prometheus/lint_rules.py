@@ -8,7 +8,7 @@
 - every alert has a unit test in which it fires (so its labels and annotations are pinned by an
   exact exp_labels/exp_annotations match), and every recording rule has a promql_expr_test.
 
-Standard library only (PyYAML is not among the packages scripts/setup.sh installs), so the files
+Standard library only (PyYAML is not among the packages scripts/test.sh installs), so the files
 are read line by line: rule files keep one `- alert:`/`- record:` per line, test files one
 `alertname:`/`expr:` per line, which promtool's own format and these files follow.
 """
