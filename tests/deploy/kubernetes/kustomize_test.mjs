@@ -2,7 +2,7 @@
 // Renders a kustomize overlay of deploy/kubernetes/ and checks every object it produces.
 //
 //   node tests/deploy/kubernetes/kustomize_test.mjs --overlay single|sharded \
-//     --kubectl /usr/bin/kubectl --python /usr/bin/python3 --version 0.1.0
+//     --kubectl /usr/bin/kubectl --python /usr/bin/python3 --version 0.2.0
 //
 // - `kubectl kustomize` renders the overlay (no cluster needed; `kubectl apply --dry-run=client`
 //   would need one);
