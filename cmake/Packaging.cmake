@@ -9,7 +9,9 @@
 #   <etc>/hashtag_exporter/hashtag_exporter.yml   config, a conffile in the package
 #   <etc>/default/hashtag-exporter                 EnvironmentFile of the service (SCAVIO_API_KEY), mode 0640
 #   <prefix>/lib/systemd/system/hashtag-exporter.service
-#   <prefix>/share/doc/hashtag-exporter/{README.md,examples/*.yml}
+#   <prefix>/share/doc/hashtag-exporter/{README.md,copyright,changelog.gz,changelog.Debian.gz,examples/*.yml}
+#   <prefix>/share/man/man1/hashtag_exporter.1.gz
+#   <prefix>/share/lintian/overrides/hashtag-exporter
 # where <etc> is /etc for the prefix /usr (the package) and <prefix>/etc otherwise, decided at
 # install time like GNUInstallDirs does at configure time: the package installs with the prefix
 # /usr whatever the build was configured with. The unit's paths follow the prefix too.
@@ -20,7 +22,18 @@
 set(HASHTAG_EXPORTER_PACKAGE_MAINTAINER "hashtag_exporter maintainers <maintainers@hashtag-exporter.invalid>"
   CACHE STRING "Maintainer field of the Debian package")
 
+# The date of this release, for the Debian changelog and the manual page (kept fixed, so that
+# the package builds the same bytes every time).
+set(HASHTAG_EXPORTER_RELEASE_DATE "Thu, 03 Dec 2026 00:00:00 +0000")
+set(HASHTAG_EXPORTER_RELEASE_DAY "2026-12-03")
+
 set(_hx_deploy ${PROJECT_SOURCE_DIR}/deploy)
+set(_hx_packaging ${PROJECT_BINARY_DIR}/packaging)
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+configure_file(${_hx_deploy}/debian/changelog.in ${_hx_packaging}/changelog.Debian @ONLY)
+# The upstream changelog under the name Debian gives it.
+configure_file(${PROJECT_SOURCE_DIR}/CHANGELOG.md ${_hx_packaging}/changelog COPYONLY)
+configure_file(${_hx_deploy}/debian/hashtag_exporter.1.in ${_hx_packaging}/hashtag_exporter.1 @ONLY)
 
 # --- files installed in /etc (or <prefix>/etc), and the unit with its paths for the prefix ---
 # Written as install(CODE) so the destination follows the prefix given at install time
@@ -52,8 +65,23 @@ install(CODE "
     PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 ")
 
-install(FILES ${PROJECT_SOURCE_DIR}/README.md
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${_hx_deploy}/debian/copyright
   DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/hashtag-exporter)
+install(FILES ${_hx_deploy}/debian/lintian-overrides
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides RENAME hashtag-exporter)
+# Debian compresses changelogs and manual pages with gzip -9n (no name or time stamp inside).
+install(CODE "
+  foreach(_hx_page changelog changelog.Debian hashtag_exporter.1)
+    execute_process(COMMAND gzip -9n -c \"${_hx_packaging}/\${_hx_page}\"
+      OUTPUT_FILE \"${_hx_packaging}/\${_hx_page}.gz\" COMMAND_ERROR_IS_FATAL ANY)
+  endforeach()
+  file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/doc/hashtag-exporter\"
+    TYPE FILE FILES \"${_hx_packaging}/changelog.gz\" \"${_hx_packaging}/changelog.Debian.gz\"
+    PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_MANDIR}/man1\"
+    TYPE FILE FILES \"${_hx_packaging}/hashtag_exporter.1.gz\"
+    PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+")
 install(FILES ${PROJECT_SOURCE_DIR}/examples/tiktok.yml ${PROJECT_SOURCE_DIR}/examples/demo.yml
   DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/hashtag-exporter/examples)
 
@@ -68,17 +96,18 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${HASHTAG_EXPORTER_PACKAGE_MAINTAINER}")
 # The synopsis is CPACK_PACKAGE_DESCRIPTION_SUMMARY; this is the extended description.
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "Polls each source (TikTok through the Scavio API, others as plugins) on a schedule,
-keeps every snapshot in SQLite, computes growth over several windows and exposes counts,
-growth and its own health on /metrics for Prometheus. Runs as the systemd service
-hashtag-exporter; the API key goes in /etc/default/hashtag-exporter.")
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "Polls each source (TikTok through the Scavio API, others as
+plugins) on a schedule, keeps every snapshot in SQLite, computes growth
+over several windows and exposes counts, growth and its own health on
+/metrics for Prometheus. Runs as the systemd service hashtag-exporter;
+the API key goes in /etc/default/hashtag-exporter.")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-# Library dependencies from dpkg-shlibdeps (package dpkg-dev); adduser for the postinst.
+# Library dependencies from dpkg-shlibdeps (package dpkg-dev); adduser and init-system-helpers
+# (deb-systemd-helper, deb-systemd-invoke) for the maintainer scripts.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, init-system-helpers (>= 1.52)")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${_hx_deploy}/debian/postinst
   ${_hx_deploy}/debian/prerm

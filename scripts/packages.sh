@@ -23,10 +23,10 @@ test_packages=(
   # sanitizer builds (g++: scripts/sanitizers.sh) and libFuzzer targets (clang: scripts/fuzz.sh)
   libasan8 libubsan1 libtsan2 clang libclang-rt-14-dev
   # deployment tests: PyYAML to read rendered manifests, dpkg-shlibdeps (cpack -G DEB),
-  # systemd-analyze, shellcheck for the maintainer scripts. kubectl is not listed: Debian 12's
+  # systemd-analyze, shellcheck and lintian for the package. kubectl is not listed: Debian 12's
   # kubernetes-client is kubectl 1.20, whose kustomize (v2.0.3) cannot render the overlays, and it
   # would clash with the kubectl package these machines already have.
-  python3-yaml dpkg-dev systemd shellcheck
+  python3-yaml dpkg-dev systemd shellcheck lintian
 )
 
 as_root() {

@@ -6,10 +6,12 @@
     package_test.py install  --build-dir B --out D     # cmake --install lays out the same files
     package_test.py runs     --out D                   # the packaged binary finds its plugins
     package_test.py systemd  --out D                   # systemd-analyze verify and security
+    package_test.py lintian  --out D                   # lintian: no error, no warning
+    package_test.py maintainer_scripts --out D         # dh_installsystemd's semantics
 
 Exit 0 on success, 1 on failure, 77 (ctest SKIP_RETURN_CODE) when systemd-analyze is missing.
 Python 3 standard library only; the tools come from scripts/test.sh (dpkg-dev, systemd,
-shellcheck).
+shellcheck, lintian).
 """
 
 import argparse
@@ -142,6 +144,11 @@ def contents(args):
         CONFIG: "-rw-r--r--",
         DEFAULTS: "-rw-r-----",
         "/usr/share/doc/hashtag-exporter/README.md": "-rw-r--r--",
+        "/usr/share/doc/hashtag-exporter/changelog.gz": "-rw-r--r--",
+        "/usr/share/doc/hashtag-exporter/copyright": "-rw-r--r--",
+        "/usr/share/doc/hashtag-exporter/changelog.Debian.gz": "-rw-r--r--",
+        "/usr/share/man/man1/hashtag_exporter.1.gz": "-rw-r--r--",
+        "/usr/share/lintian/overrides/hashtag-exporter": "-rw-r--r--",
         "/usr/share/doc/hashtag-exporter/examples/tiktok.yml": "-rw-r--r--",
         "/usr/share/doc/hashtag-exporter/examples/demo.yml": "-rw-r--r--",
     }
@@ -173,7 +180,7 @@ def contents(args):
           f"Architecture: {fields.get('Architecture')}")
     check(fields.get("Maintainer"), "no Maintainer")
     depends = {re.split(r"[ (]", d.strip())[0] for d in fields.get("Depends", "").split(",")}
-    missing = [p for p in LIBRARY_PACKAGES + ("adduser",) if p not in depends]
+    missing = [p for p in LIBRARY_PACKAGES + ("adduser", "init-system-helpers") if p not in depends]
     check(not missing, f"Depends lacks {missing}: {fields.get('Depends')}")
     check(any(d.startswith("libspdlog1.10") for d in depends), f"Depends lacks spdlog: {depends}")
 
@@ -193,6 +200,124 @@ def contents(args):
               and "/var/lib/hashtag_exporter" in postinst,
               "postinst does not create the system user with its home /var/lib/hashtag_exporter")
     print("contents OK")
+
+
+# --- lintian -------------------------------------------------------------------------------------
+
+def lintian(args):
+    """Debian's package checker finds no error and no warning. The package's own overrides
+    (/usr/share/lintian/overrides/hashtag-exporter) document what is deliberate, each with its
+    reason; informational tags are printed, not failed on."""
+    deb = the_deb(args.out)
+    try:
+        result = subprocess.run(["lintian", "--display-info",
+                                 "--fail-on", "error,warning", str(deb)],
+                                capture_output=True, text=True, timeout=300)
+    except FileNotFoundError:
+        raise Failure(f"lintian not found: {SETUP_HINT}")
+    print(result.stdout)
+    tags = [line for line in result.stdout.splitlines() if re.match(r"^[EW]: ", line)]
+    check(result.returncode == 0 and not tags,
+          f"lintian (exit {result.returncode}) reports:\n" + "\n".join(tags) + result.stderr)
+    print("lintian: no error, no warning")
+
+
+# --- maintainer scripts --------------------------------------------------------------------------
+
+# Stand-ins for the commands the maintainer scripts run: each records its arguments, and answers
+# what the scenario says (the user exists, the unit was enabled, ...).
+STUB = """#!/bin/sh
+echo "$(basename "$0") $*" >> "$STUB_LOG"
+case "$(basename "$0") $*" in
+  "getent passwd "*) exit "$USER_MISSING" ;;
+  "deb-systemd-helper debian-installed "*) exit "$NOT_DEBIAN_INSTALLED" ;;
+  "deb-systemd-helper --quiet was-enabled "*) exit "$WAS_DISABLED" ;;
+esac
+exit 0
+"""
+STUBBED = ("getent", "adduser", "chown", "systemctl", "deb-systemd-helper", "deb-systemd-invoke",
+           "deluser")
+
+
+class Scripts:
+    """The package's maintainer scripts, run against a scratch root (DPKG_ROOT) with systemd
+    "running" and every system-changing command recorded instead of run."""
+
+    def __init__(self, deb, scratch):
+        self.control = Path(scratch) / "control"
+        run("dpkg-deb", "-e", deb, self.control)
+        self.root = Path(scratch) / "root"
+        (self.root / "run/systemd/system").mkdir(parents=True)
+        (self.root / "etc/default").mkdir(parents=True)
+        (self.root / f"etc/default/{PACKAGE}").write_text("SCAVIO_API_KEY=\n")
+        self.stubs = Path(scratch) / "stubs"
+        self.stubs.mkdir()
+        for name in STUBBED:
+            (self.stubs / name).write_text(STUB)
+            (self.stubs / name).chmod(0o755)
+        self.log = Path(scratch) / "calls.log"
+
+    def run(self, script, *arguments, user_exists=True, debian_installed=True, was_enabled=True):
+        self.log.write_text("")
+        env = {"PATH": f"{self.stubs}:/usr/sbin:/usr/bin:/sbin:/bin", "DPKG_ROOT": str(self.root),
+               "STUB_LOG": str(self.log), "USER_MISSING": "0" if user_exists else "2",
+               "NOT_DEBIAN_INSTALLED": "0" if debian_installed else "1",
+               "WAS_DISABLED": "0" if was_enabled else "1"}
+        run("sh", "-e", self.control / script, *arguments, env=env)
+        return self.log.read_text().splitlines()
+
+
+def called(calls, *words):
+    return any(all(word in call.split() for word in words) for call in calls)
+
+
+def maintainer_scripts(args):
+    """What dh_installsystemd --no-enable does: install creates the user and does not start or
+    enable; an upgrade keeps the administrator's enable state and restarts; removal stops and
+    masks; only purge forgets the enable state (and deletes the history)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        scripts = Scripts(the_deb(args.out), scratch)
+        state = scripts.root / "var/lib/hashtag_exporter"
+
+        calls = scripts.run("postinst", "configure", user_exists=False, debian_installed=False)
+        check(called(calls, "adduser", "--system", PACKAGE), f"install: no system user: {calls}")
+        check(state.is_dir() and stat.S_IMODE(state.stat().st_mode) == 0o750,
+              "install: no state folder of mode 0750")
+        check(not called(calls, "deb-systemd-invoke") and not called(calls, "enable"),
+              f"install: the service is started or enabled before it has a key: {calls}")
+        check(called(calls, "deb-systemd-helper", "update-state"), f"install: {calls}")
+
+        calls = scripts.run("prerm", "upgrade", "0.2.0")
+        check(calls == [], f"upgrade: prerm touches the service: {calls}")
+        calls = scripts.run("postinst", "configure", "0.1.0")
+        check(not called(calls, "adduser"), f"upgrade: adduser again: {calls}")
+        check(called(calls, "deb-systemd-helper", "enable"),
+              f"upgrade: an enabled service is not kept enabled: {calls}")
+        check(called(calls, "deb-systemd-invoke", "restart"), f"upgrade: no restart: {calls}")
+        calls = scripts.run("postinst", "configure", "0.1.0", was_enabled=False)
+        check(not called(calls, "enable") and not called(calls, "disable"),
+              f"upgrade: a disabled service's state is changed: {calls}")
+
+        calls = scripts.run("prerm", "remove")
+        check(called(calls, "deb-systemd-invoke", "stop"), f"remove: not stopped: {calls}")
+        calls += scripts.run("postrm", "remove")
+        check(called(calls, "deb-systemd-helper", "mask"), f"remove: not masked: {calls}")
+        check(not called(calls, "purge") and not called(calls, "disable"),
+              f"remove: the enable state is forgotten before purge: {calls}")
+        check(state.is_dir(), "remove: the history is deleted before purge")
+
+        calls = scripts.run("postrm", "purge")
+        check(called(calls, "deb-systemd-helper", "purge"), f"purge: enable state kept: {calls}")
+        check(not state.exists(), "purge: the history is still there")
+        check(not called(calls, "deluser"), f"purge: the system user is deleted: {calls}")
+
+        for script in ("postinst", "prerm", "postrm"):
+            text = (scripts.control / script).read_text()
+            for line in text.splitlines():
+                code = re.sub(r'"[^"]*"', '""', line.split("#", 1)[0])  # not what it prints
+                check(not re.search(r"\bsystemctl\b(?!\s+--system\s+daemon-reload)", code),
+                      f"{script} calls systemctl for more than daemon-reload: {line.strip()}")
+    print("maintainer scripts: install, upgrade, remove and purge as dh_installsystemd")
 
 
 # --- install -------------------------------------------------------------------------------------
@@ -312,7 +437,8 @@ def systemd(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("step", choices=["build", "contents", "install", "runs", "systemd"])
+    parser.add_argument("step", choices=["build", "contents", "install", "runs", "systemd",
+                                         "lintian", "maintainer_scripts"])
     parser.add_argument("--build-dir")
     parser.add_argument("--out", required=True, help="folder of the .deb")
     parser.add_argument("--version")
