@@ -312,9 +312,9 @@ std::string shown(sqlite3_stmt* statement, int column) {
   return in_quotes(column_text(statement, column));
 }
 
-// The tutorial declares the counts INTEGER, so SQLite has already turned numeric text into
+// Both databases declare the counts INTEGER, so SQLite has already turned numeric text into
 // integers; anything else stored there is not a count.
-std::int64_t tutorial_count(sqlite3_stmt* statement, int column, std::string_view column_name,
+std::int64_t integer_count(sqlite3_stmt* statement, int column, std::string_view column_name,
                             const std::string& where) {
   if (sqlite3_column_type(statement, column) != SQLITE_INTEGER ||
       sqlite3_column_int64(statement, column) < 0) {
@@ -324,8 +324,37 @@ std::int64_t tutorial_count(sqlite3_stmt* statement, int column, std::string_vie
   return sqlite3_column_int64(statement, column);
 }
 
-std::vector<Snapshot> read_tutorial_database(const std::filesystem::path& file,
-                                             const std::string& source, std::int64_t now) {
+// The rows of another hashtag_exporter's history (its table snapshots(source, hashtag,
+// timestamp, video_count, view_count)): how a resharded exporter takes over the history of the
+// hashtags it now owns.
+std::vector<Snapshot> read_exporter_history(const Database& db, const std::string& name,
+                                            std::int64_t now) {
+  std::vector<Snapshot> snapshots;
+  const auto rows = prepare(
+      db, name, "SELECT source, hashtag, timestamp, video_count, view_count FROM snapshots");
+  int status = SQLITE_ROW;
+  for (int row = 1; (status = sqlite3_step(rows.get())) == SQLITE_ROW; ++row) {
+    sqlite3_stmt* statement = rows.get();
+    const std::string where = name + ": row " + std::to_string(row);
+    if (sqlite3_column_type(statement, 2) != SQLITE_INTEGER) {
+      throw ImportError(where + ": timestamp: expected Unix seconds, got " + shown(statement, 2));
+    }
+    const auto timestamp = sqlite3_column_int64(statement, 2);
+    snapshots.push_back(
+        {.timestamp = not_in_future_or_fail(timestamp, false, "timestamp",
+                                            std::to_string(timestamp), now, where),
+         .source = source_or_fail(column_text(statement, 0), where),
+         .hashtag = normalised_or_fail(column_text(statement, 1), where),
+         .video_count = integer_count(statement, 3, "video_count", where),
+         .view_count = integer_count(statement, 4, "view_count", where)});
+  }
+  if (status != SQLITE_DONE) throw ImportError(name + ": " + sqlite3_errmsg(db.get()));
+  return snapshots;
+}
+
+// A tutorial tracker's database, or another hashtag_exporter's history.
+std::vector<Snapshot> read_database(const std::filesystem::path& file, const std::string& source,
+                                    std::int64_t now) {
   const std::string name = file.string();
   sqlite3* handle = nullptr;
   const int rc = sqlite3_open_v2(name.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr);
@@ -339,7 +368,7 @@ std::vector<Snapshot> read_tutorial_database(const std::filesystem::path& file,
                                                              "view_count"};
   const std::string expected =
       "expected a tutorial tracker database with table snapshots(date, hashtag, video_count, "
-      "view_count)";
+      "view_count) or a hashtag_exporter history";
   std::vector<std::string> present;
   const auto columns = prepare(db, name, "SELECT lower(name) FROM pragma_table_info('snapshots')");
   int status = SQLITE_ROW;
@@ -348,9 +377,13 @@ std::vector<Snapshot> read_tutorial_database(const std::filesystem::path& file,
   }
   if (status != SQLITE_DONE) throw ImportError(name + ": " + sqlite3_errmsg(db.get()));
   if (present.empty()) throw ImportError(name + ": has no table snapshots; " + expected);
+  const auto has = [&present](std::string_view column) {
+    return std::find(present.begin(), present.end(), column) != present.end();
+  };
+  if (has("source") && has("timestamp")) return read_exporter_history(db, name, now);
   std::string missing;
   for (const auto column : kTutorialColumns) {
-    if (std::find(present.begin(), present.end(), column) != present.end()) continue;
+    if (has(column)) continue;
     missing += (missing.empty() ? "" : ", ") + std::string(column);
   }
   if (!missing.empty()) {
@@ -373,8 +406,8 @@ std::vector<Snapshot> read_tutorial_database(const std::filesystem::path& file,
                                                             column_text(statement, 0), now, where),
                          .source = source,
                          .hashtag = normalised_or_fail(column_text(statement, 1), where),
-                         .video_count = tutorial_count(statement, 2, "video_count", where),
-                         .view_count = tutorial_count(statement, 3, "view_count", where)});
+                         .video_count = integer_count(statement, 2, "video_count", where),
+                         .view_count = integer_count(statement, 3, "view_count", where)});
   }
   if (status != SQLITE_DONE) throw ImportError(name + ": " + sqlite3_errmsg(db.get()));
   return snapshots;
@@ -409,7 +442,7 @@ std::vector<Snapshot> read_import_file(const std::filesystem::path& file,
                       " bytes is more than the 1 GiB an import file may have; split it into "
                       "smaller files");
   }
-  if (starts_with_sqlite_magic(file)) return read_tutorial_database(file, default_source, now);
+  if (starts_with_sqlite_magic(file)) return read_database(file, default_source, now);
   return read_csv(file, default_source, now);
 }
 

@@ -1,4 +1,5 @@
 #include <hashtag_exporter/import.hpp>
+#include <hashtag_exporter/store.hpp>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -281,6 +282,35 @@ TEST(ImportTest, RejectsFilesOverOneGibibyte) {
   testing::write_file(file, kHeader);
   std::filesystem::resize_file(file, (std::uintmax_t{1} << 30) + 1);  // sparse: takes no space
   EXPECT_THAT(import_error(file), HasSubstr("more than the 1 GiB"));
+}
+
+TEST(ImportTest, ReadsAnotherExportersHistoryWithItsSources) {
+  const TempDir dir;
+  const auto file = dir / "other.db";
+  {
+    HistoryStore other(file);
+    other.append(std::vector<Snapshot>{snapshot(kMay22, "tiktok", "aitools", 10, 100),
+                                       snapshot(kMay22 + kDay, "demo", "llm", 20, 200)});
+  }
+  EXPECT_THAT(read_import_file(file, "ignored", kMay22 + 2 * kDay),
+              ::testing::UnorderedElementsAre(snapshot(kMay22, "tiktok", "aitools", 10, 100),
+                                              snapshot(kMay22 + kDay, "demo", "llm", 20, 200)));
+}
+
+TEST(ImportTest, AnotherExportersHistoryIsValidatedRowByRow) {
+  const TempDir dir;
+  const auto file = dir / "other.db";
+  {
+    HistoryStore other(file);
+    other.append(std::vector<Snapshot>{snapshot(kMay22 + 10 * kDay, "tiktok", "aitools", 1, 2)});
+  }
+  try {
+    read_import_file(file, "tiktok", kMay22);
+    FAIL() << "a row from the future was imported";
+  } catch (const ImportError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(file.string() + ": row 1: timestamp: "));
+    EXPECT_THAT(e.what(), HasSubstr("is in the future"));
+  }
 }
 
 TEST(ImportTest, ReadsATutorialTrackerDatabase) {

@@ -30,7 +30,10 @@ inline constexpr std::int64_t kMaxTimeZoneAheadOfUtcSeconds = 14 * 3600;
 //    UTC), an empty source meaning `default_source`;
 //  - a SQLite file in the tutorial tracker's format: table
 //    snapshots(date TEXT, hashtag TEXT, video_count INTEGER, view_count INTEGER), all rows
-//    attributed to `default_source`.
+//    attributed to `default_source`;
+//  - another hashtag_exporter's history database (table snapshots with source and timestamp
+//    columns), every row with its own source: how a resharded exporter takes over the history
+//    of the hashtags it now owns.
 // Hashtags are normalised and sources checked as the config checks them (normalise_hashtag,
 // is_source_name); a timestamp later than `now` (plus the skew above) is an error. Any bad row
 // fails the whole import with an ImportError naming the file and line (CSV) or row (SQLite) and
