@@ -110,10 +110,9 @@ TEST_F(Resharding, ImportSaysWhatItLeavesToTheOtherShards) {
              "2026-05-22,tiktok,chatgpt,5,6\n2026-05-22,tiktok,claude,7,8\n");
   std::size_t kept = 0;
   for (int index = 0; index < 2; ++index) {
-    const auto result =
-        cli(config("shard-" + std::to_string(index)),
-            {"import", (dir / "rows.csv").string(), "--shard.count=2",
-             "--shard.index=" + std::to_string(index)});
+    const auto result = cli(config("shard-" + std::to_string(index)),
+                            {"import", (dir / "rows.csv").string(), "--shard.count=2",
+                             "--shard.index=" + std::to_string(index)});
     ASSERT_EQ(result.exit_code, 0) << result.errors;
     int added = 0;
     int others = 0;
@@ -122,8 +121,8 @@ TEST_F(Resharding, ImportSaysWhatItLeavesToTheOtherShards) {
     const auto left = result.output.find(" left to the other shards");
     if (left != std::string::npos) {
       others = std::stoi(result.output.substr(result.output.rfind(", ", left) + 2));
-      EXPECT_THAT(result.output, ::testing::HasSubstr("this is shard " + std::to_string(index) +
-                                                      " of 2"));
+      EXPECT_THAT(result.output,
+                  ::testing::HasSubstr("this is shard " + std::to_string(index) + " of 2"));
     }
     EXPECT_EQ(added + others, 4);
     kept += static_cast<std::size_t>(added);
