@@ -32,7 +32,7 @@ TEST(RoundsToSitOut, NeverMoreThanADaysWorthOfRounds) {
   EXPECT_EQ(rounds_to_sit_out(9, 48h), 0u);  // a day holds no round of two days
 }
 
-TEST(FailureBackoff, AFailingHashtagSitsOutOneTwoThenFourRoundsOfEvery) {
+TEST(FailureBackoff, AnAlwaysFailingHashtagIsFetchedInRoundsOneTwoFourEightAndSixteen) {
   FailureBackoff backoff;
   // Which of 16 rounds fetch a hashtag that fails every time: 1, 2, 4, 8 and 16 (sitting out 0,
   // 1, 3 and 7 rounds in between).
