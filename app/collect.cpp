@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include <hashtag_exporter/clock.hpp>
 #include <hashtag_exporter/collector.hpp>
 #include <hashtag_exporter/logfmt.hpp>
 #include <hashtag_exporter/report.hpp>
@@ -7,7 +8,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <ctime>
 #include <iostream>
 
 namespace hashtag_exporter::app {
@@ -25,8 +25,8 @@ int run_collect_once(const CommonOptions& options, const ReportCommandOptions& r
       every_fetch_succeeded = every_fetch_succeeded && round.failures.empty();
       collector.record(round);
     }
-    std::cout << format_report(*state.current(),
-                               {report.window, report.threshold_percent, std::time(nullptr)});
+    std::cout << format_report(
+        *state.current(), {report.window, report.threshold_percent, system_clock().unix_seconds()});
     // A fetch costs credits and cannot be repeated for the past: cron must hear of a round that
     // was fetched but not kept.
     if (const auto unstored = collector.unstored_snapshots(); unstored > 0) {

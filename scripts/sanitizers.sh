@@ -23,14 +23,14 @@ tsan_dir="$(absolute "${TSAN_BUILD_DIR:-build-tsan}")"
 cc="${SANITIZER_CC:-gcc}"
 cxx="${SANITIZER_CXX:-g++}"
 jobs="${JOBS:-$(nproc)}"
-# Test names are GoogleTest's Suite.Test: threads run in the scheduler (Scheduler, HugeIntervalTest, Collector),
+# Test names are GoogleTest's Suite.Test: threads run in the scheduler and the service (SchedulerTest, CollectionServiceTest, Collector),
 # the history store (StoreTest), the HTTP client used by plugins (HttpClientTest,
 # TiktokPluginTest) and the web server with its exposition (WebServer*, ExpositionTest).
 # Left out under ASan: checks of assets and builds rather than of this code at run time
 # (deployment files, dashboards, packaging, the out-of-tree SDK build), which the release run
 # covers; one of them (deploy.docker.runtime_libraries) reads ldd, which libasan changes.
 asan_exclude="${ASAN_EXCLUDE-^(deploy|grafana|sdk)\.}"
-tsan_tests="${TSAN_TESTS:-^(Scheduler|HugeIntervalTest|CollectorTest|StoreTest|HttpClientTest|TiktokPluginTest|WebServerTest|WebServerStartTest|WebServerBoundsTest|ExpositionTest)\.}"
+tsan_tests="${TSAN_TESTS:-^(SchedulerTest|CollectionServiceTest|CollectorTest|StoreTest|HttpClientTest|TiktokPluginTest|WebServerTest|WebServerStartTest|WebServerBoundsTest|ExpositionTest)\.}"
 
 # Symbolised stacks; a leak, a memory error or undefined behaviour fails the process.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:check_initialization_order=1}"

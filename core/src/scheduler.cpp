@@ -1,68 +1,71 @@
 #include <hashtag_exporter/logfmt.hpp>
 #include <hashtag_exporter/scheduler.hpp>
-#include <hashtag_exporter/time_arithmetic.hpp>
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
+#include <optional>
 
 namespace hashtag_exporter {
 
-Scheduler::Scheduler(std::vector<std::shared_ptr<Source>> sources, Collector& collector, Due due)
-    : sources_(std::move(sources)), collector_(collector) {
-  const auto now = std::chrono::steady_clock::now();
+Scheduler::Scheduler(std::vector<std::shared_ptr<Source>> sources, Collector& collector,
+                     Clock& clock, Due due)
+    : sources_(std::move(sources)), collector_(collector), clock_(clock) {
+  const auto now = clock_.monotonic();
+  running_ = sources_.size();
   for (const auto& source : sources_) {
-    const auto previous = due.find(source->config().name);
-    const auto first =
-        previous == due.end()
-            ? now
-            : std::min(previous->second, saturating_add(now, source->config().interval));
-    due_[source->config().name] = first;
-    threads_.emplace_back([this, source, first] { run(*source, first); });
+    const auto carried = due.find(source->config().name);
+    const Schedule schedule(source->config().interval, now,
+                            carried == due.end() ? std::nullopt : std::optional(carried->second));
+    {
+      std::lock_guard lock(mutex_);  // threads started before this one update due_
+      due_[source->config().name] = schedule.due();
+    }
+    threads_.emplace_back(
+        [this, source, schedule](std::stop_token stop) { run(stop, *source, schedule); });
   }
 }
+
+Scheduler::~Scheduler() { stop(); }
 
 Scheduler::Due Scheduler::due() const {
   std::lock_guard lock(mutex_);
   return due_;
 }
 
-Scheduler::~Scheduler() { stop(); }
-
-void Scheduler::abandon() {
-  for (const auto& source : sources_) source->cancel();
-  stop();
+void Scheduler::request_stop() {
+  for (auto& thread : threads_) thread.request_stop();
 }
 
+void Scheduler::cancel() {
+  request_stop();
+  for (const auto& source : sources_) source->cancel();
+}
+
+bool Scheduler::finished() const { return running_ == 0; }
+
 void Scheduler::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
+  request_stop();
   threads_.clear();  // joins
 }
 
-void Scheduler::run(Source& source, std::chrono::steady_clock::time_point next) {
-  const auto interval = source.config().interval;
-  for (;;) {
+void Scheduler::run(std::stop_token stop, Source& source, Schedule schedule) {
+  const auto& name = source.config().name;
+  while (clock_.sleep_until(schedule.due(), stop)) {
+    schedule.start_round();
     {
-      std::unique_lock lock(mutex_);
-      if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
-      next = saturating_add(next, interval);
-      due_[source.config().name] = next;
+      std::lock_guard lock(mutex_);
+      due_[name] = schedule.due();
     }
     try {
       collector_.record(source.collect());
     } catch (const std::exception& e) {
-      spdlog::error("source={} msg=\"collection failed\" err={}", source.config().name,
-                    logfmt_quote(e.what()));
+      spdlog::error("source={} msg=\"collection failed\" err={}", name, logfmt_quote(e.what()));
     }
-    // A round longer than the interval starts the next one right away, without a backlog.
+    schedule.finish_round(clock_.monotonic());
     std::lock_guard lock(mutex_);
-    next = std::max(next, std::chrono::steady_clock::now());
-    due_[source.config().name] = next;
+    due_[name] = schedule.due();
   }
+  --running_;
 }
 
 }  // namespace hashtag_exporter

@@ -14,7 +14,8 @@ std::vector<TrackedSource> Setup::tracked() const {
 }
 
 Setup prepare(const std::filesystem::path& config_file,
-              const std::vector<std::filesystem::path>& default_plugin_path, Shard shard) {
+              const std::vector<std::filesystem::path>& default_plugin_path, Shard shard,
+              Clock& clock) {
   Setup setup{load_config(config_file), {}};
   for (auto& source : setup.config.sources) {
     std::erase_if(source.hashtags,
@@ -29,7 +30,7 @@ Setup prepare(const std::filesystem::path& config_file,
     } catch (const PluginError& e) {
       throw ConfigError(source.location, source.key + ".plugin", e.what());
     }
-    setup.sources.push_back(std::make_shared<Source>(source, std::move(plugin)));
+    setup.sources.push_back(std::make_shared<Source>(source, std::move(plugin), clock));
   }
   return setup;
 }

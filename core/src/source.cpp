@@ -1,3 +1,5 @@
+#include <hashtag_exporter/credit_budget.hpp>
+#include <hashtag_exporter/failure_backoff.hpp>
 #include <hashtag_exporter/http_client.hpp>
 #include <hashtag_exporter/logfmt.hpp>
 #include <hashtag_exporter/redactor.hpp>
@@ -5,10 +7,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <map>
+#include <mutex>
 #include <string_view>
 
 extern char** environ;
@@ -64,14 +65,13 @@ struct RoundSink {
 
 }  // namespace
 
-// Consecutive failures of a hashtag and how many rounds it still sits out.
-struct Backoff {
-  std::uint32_t consecutive_failures = 0;
-  std::uint32_t rounds_to_skip = 0;
+// What a source keeps across reloads, shared with the source that replaces it. Its rounds and
+// HTTP callbacks, and those of a round a reload left running, update it from their own threads.
+struct SourceLedger {
+  std::mutex mutex;
+  CreditBudget budget;
+  FailureBackoff backoff;
 };
-
-constexpr std::int64_t kSecondsPerDay = 86400;
-constexpr std::uint32_t kMaxSkippedRounds = 31;
 
 // Every text a plugin hands the host passes here, so secrets are redacted once, for every plugin,
 // before anything is logged, stored or served.
@@ -82,10 +82,8 @@ struct Source::Impl {
   Redactor redactor;
   hx_host host{};
   void* instance = nullptr;
-  std::map<std::string, Backoff> backoff;
-  std::int64_t budget_day = -1;
-  std::uint64_t credits_spent_today = 0;
-  std::size_t budget_rotation = 0;  // who goes first when the budget cannot cover everyone
+  Clock* clock = nullptr;
+  std::shared_ptr<SourceLedger> ledger = std::make_shared<SourceLedger>();
 
   static Impl& self(void* host_ctx) { return *static_cast<Impl*>(host_ctx); }
 
@@ -100,7 +98,7 @@ struct Source::Impl {
     }
   }
 
-  static std::int64_t now(void*) { return static_cast<std::int64_t>(std::time(nullptr)); }
+  static std::int64_t now(void* host_ctx) { return self(host_ctx).clock->unix_seconds(); }
 
   static hx_status configure(void* host_ctx, const hx_http_options* options) {
     if (options == nullptr || options->struct_size < sizeof(hx_http_options)) return HX_ERROR;
@@ -127,7 +125,10 @@ struct Source::Impl {
     auto* impl = &self(host_ctx);
     impl->redactor.learn_request(request);
     self(host_ctx).http.submit(std::move(request), [impl, done, user](const HttpResult& result) {
-      impl->credits_spent_today += result.attempts;
+      {
+        std::lock_guard lock(impl->ledger->mutex);
+        impl->ledger->budget.spend(result.attempts);
+      }
       const hx_http_response response{to_hx(result.transport),
                                       result.status,
                                       {result.body.data(), result.body.size()},
@@ -163,9 +164,10 @@ struct Source::Impl {
   }
 };
 
-Source::Source(const SourceConfig& config, std::shared_ptr<const LoadedPlugin> plugin)
+Source::Source(const SourceConfig& config, std::shared_ptr<const LoadedPlugin> plugin, Clock& clock)
     : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
+  impl_->clock = &clock;
   impl_->plugin = std::move(plugin);
   impl_->redactor.learn_settings(config.settings_json);
   impl_->redactor.learn_environment(environ);
@@ -188,46 +190,44 @@ const PluginDescription& Source::plugin() const { return impl_->plugin->descript
 
 void Source::cancel() { impl_->http.cancel(); }
 
+void Source::take_over(const Source& previous) { impl_->ledger = previous.impl_->ledger; }
+
 CollectionRound Source::collect() {
-  const auto started = std::chrono::steady_clock::now();
   auto& impl = *impl_;
+  const auto started = impl.clock->monotonic();
   RoundSink sink;
   sink.source = &impl.config.name;
   sink.redactor = &impl.redactor;
-  sink.timestamp = Impl::now(nullptr);
+  sink.timestamp = impl.clock->unix_seconds();
   CollectionRound round;
   round.source = impl.config.name;
   round.started_at = sink.timestamp;
 
-  if (sink.timestamp / kSecondsPerDay != impl.budget_day) {
-    impl.budget_day = sink.timestamp / kSecondsPerDay;
-    impl.credits_spent_today = 0;
-  }
-  std::vector<std::string> wanted;
-  for (const auto& hashtag : impl.config.hashtags) {
-    auto& backoff = impl.backoff[hashtag];
-    if (backoff.rounds_to_skip > 0) {
-      --backoff.rounds_to_skip;
-      round.suspended.push_back(hashtag);
-    } else {
-      wanted.push_back(hashtag);
+  CreditBudget::Plan plan;
+  {
+    std::lock_guard lock(impl.ledger->mutex);
+    std::vector<std::string> due;
+    for (const auto& hashtag : impl.config.hashtags) {
+      if (impl.ledger->backoff.sits_out(hashtag)) {
+        round.suspended.push_back(hashtag);
+      } else {
+        due.push_back(hashtag);
+      }
     }
+    plan =
+        impl.ledger->budget.plan(std::move(due), impl.config.max_credits_per_day, sink.timestamp);
+    round.credits_spent_today = impl.ledger->budget.spent_today();
   }
-  if (const auto budget = impl.config.max_credits_per_day; budget > 0) {
-    const auto left = budget > impl.credits_spent_today ? budget - impl.credits_spent_today : 0;
-    if (left < wanted.size()) {
-      round.budget_exhausted = true;
-      std::rotate(wanted.begin(), wanted.begin() + impl.budget_rotation % wanted.size(),
-                  wanted.end());
-      impl.budget_rotation += left;
-      round.suspended.insert(round.suspended.end(), wanted.begin() + left, wanted.end());
-      wanted.resize(left);
-      spdlog::warn("source={} budget={} spent={} paused={} msg=\"daily credit budget "
-                   "(max_credits_per_day) spent: collection paused until 00:00 UTC\"",
-                   impl.config.name, budget, impl.credits_spent_today,
-                   round.suspended.size());
-    }
+  if (plan.exhausted) {
+    round.budget_exhausted = true;
+    round.suspended.insert(round.suspended.end(), plan.paused.begin(), plan.paused.end());
+    spdlog::warn(
+        "source={} budget={} spent={} paused={} msg=\"daily credit budget "
+        "(max_credits_per_day) spent: collection paused until 00:00 UTC\"",
+        impl.config.name, impl.config.max_credits_per_day, round.credits_spent_today,
+        round.suspended.size());
   }
+  const auto& wanted = plan.fetch;
 
   std::vector<hx_str> hashtags;
   for (const auto& hashtag : wanted) {
@@ -240,33 +240,24 @@ CollectionRound Source::collect() {
   }
 
   round.credits_remaining = sink.credits;
+  std::lock_guard lock(impl.ledger->mutex);
   for (const auto& hashtag : wanted) {
-    auto& backoff = impl.backoff[hashtag];
     if (auto failure = sink.failures.find(hashtag); failure != sink.failures.end()) {
       round.failures.push_back(failure->second);
     } else if (const auto& sample = sink.samples.at(hashtag)) {
       round.snapshots.push_back(*sample);
-      backoff = {};
+      impl.ledger->backoff.succeeded(hashtag);
       continue;
     } else {
       round.failures.push_back({hashtag, "bad_response", "the plugin reported no result"});
     }
-    ++backoff.consecutive_failures;
-    const auto max_skip = std::min<std::int64_t>(
-        kMaxSkippedRounds, kSecondsPerDay / std::max<std::int64_t>(1, impl.config.interval.count()));
-    backoff.rounds_to_skip = static_cast<std::uint32_t>(std::min<std::int64_t>(
-        (std::int64_t{1} << std::min<std::uint32_t>(backoff.consecutive_failures - 1, 31)) - 1,
-        max_skip));
-    if (backoff.rounds_to_skip > 0) {
-      spdlog::info("source={} hashtag={} failures={} skipped_rounds={} msg=\"suspending a failing "
-                   "hashtag\"",
-                   impl.config.name, hashtag, backoff.consecutive_failures,
-                   backoff.rounds_to_skip);
+    if (const auto sitting_out = impl.ledger->backoff.failed(hashtag, impl.config.interval)) {
+      spdlog::info("source={} hashtag={} skipped_rounds={} msg=\"suspending a failing hashtag\"",
+                   impl.config.name, hashtag, sitting_out);
     }
   }
-  round.credits_spent_today = impl.credits_spent_today;
-  round.duration_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  round.credits_spent_today = impl.ledger->budget.spent_today();
+  round.duration_seconds = std::chrono::duration<double>(impl.clock->monotonic() - started).count();
   return round;
 }
 

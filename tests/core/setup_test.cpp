@@ -1,4 +1,3 @@
-#include <hashtag_exporter/scheduler.hpp>
 #include <hashtag_exporter/setup.hpp>
 
 #include <gmock/gmock.h>
@@ -6,7 +5,6 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <thread>
 
 #include "temp_dir.hpp"
 
@@ -176,24 +174,6 @@ TEST(Setup, PluginFileDeclaringAnotherNameIsRejectedNamingFileAndBothNames) {
                 ":4: sources[0].plugin: " + (dir / "plugins" / "tiktok.so").string() +
                 ": the plugin in this file is named \"demo\", not \"tiktok\" (a plugin is "
                 "found by its file name, <name>.so)");
-}
-
-TEST(Scheduler, CollectsRightAwayThenOnTheInterval) {
-  testing::TempDir dir;
-  testing::write_file(dir / "demo.yml", demo_config("      seed: 7\n"));
-  const auto setup = prepare(dir / "demo.yml", {kPlugins});
-  HistoryStore store(setup.config.storage_path);
-  StateStore state;
-  Collector collector(store, state, setup.config.growth_windows, setup.config.retention);
-  collector.track(setup.tracked());
-  {
-    Scheduler scheduler(setup.sources, collector);
-    for (int i = 0; i < 100 && store.history("llm", std::nullopt).size() < 2; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  EXPECT_GE(store.history("llm", std::nullopt).size(), 2u);
-  EXPECT_TRUE(state.current()->hashtags[0].up);
 }
 
 }  // namespace

@@ -128,6 +128,10 @@ int ExporterProcess::stop(int signal) {
   return exit_status(status);
 }
 
+void ExporterProcess::signal(int signal) const {
+  if (running()) kill(pid_, signal);
+}
+
 std::string ExporterProcess::log_text() const { return slurp(log_); }
 
 std::optional<double> sample_value(const std::string& exposition, const std::string& series) {

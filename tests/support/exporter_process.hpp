@@ -37,6 +37,8 @@ class ExporterProcess {
   bool wait_until_ok(const std::string& url, int timeout_ms = 10000) const;
   // Sends `signal` and waits for the exit; returns the exit status (128+N for a signal N).
   int stop(int signal = 15);
+  // Sends `signal` (SIGHUP, say) and returns at once.
+  void signal(int signal) const;
   bool running() const;
   std::string log_text() const;
 

@@ -1,48 +1,58 @@
 #pragma once
 
+#include <hashtag_exporter/clock.hpp>
 #include <hashtag_exporter/collector.hpp>
+#include <hashtag_exporter/schedule.hpp>
 #include <hashtag_exporter/source.hpp>
 
-#include <chrono>
-#include <condition_variable>
+#include <atomic>
 #include <map>
-#include <string>
 #include <memory>
 #include <mutex>
+#include <stop_token>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace hashtag_exporter {
 
-// Collects each source on its own interval, on a thread of its own, the first time right away
-// unless `due` (from a previous scheduler, across a reload) says when the source is next due.
+// Collects each source on its own Schedule, on a thread of its own, sleeping through `clock`.
+// `due` (from a previous scheduler, across a reload) says when sources are next due.
 class Scheduler {
  public:
-  using Due = std::map<std::string, std::chrono::steady_clock::time_point>;
+  using Due = std::map<std::string, Clock::Instant>;
 
-  Scheduler(std::vector<std::shared_ptr<Source>> sources, Collector& collector, Due due = {});
+  Scheduler(std::vector<std::shared_ptr<Source>> sources, Collector& collector, Clock& clock,
+            Due due = {});
   // Stops and waits for the rounds in progress to finish.
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
+  // Starts no more rounds, without waiting: a round in progress finishes and is recorded.
+  void request_stop();
+  // Makes rounds in progress give up their outstanding API requests (what they already fetched
+  // is still recorded) and starts no more, without waiting.
+  void cancel();
+  // Whether every source's thread has ended (after request_stop or cancel): destroying the
+  // scheduler then waits for nothing.
+  bool finished() const;
+  // request_stop(), then waits for the rounds in progress to end.
   void stop();
-  // Stops without waiting for outstanding API requests: rounds in progress give them up at once
-  // (what was already fetched is still stored), so shutdown takes a bounded time.
-  void abandon();
+
   // When each source is next due; pass it to the next scheduler so a reload does not collect
   // (and spend API credits) early.
   Due due() const;
 
  private:
-  void run(Source& source, std::chrono::steady_clock::time_point next);
+  void run(std::stop_token stop, Source& source, Schedule schedule);
 
   std::vector<std::shared_ptr<Source>> sources_;
   Collector& collector_;
+  Clock& clock_;
   mutable std::mutex mutex_;
   Due due_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  std::atomic<std::size_t> running_{0};
   std::vector<std::jthread> threads_;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <hashtag_exporter/clock.hpp>
 #include <hashtag_exporter/collector.hpp>
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/plugin_host.hpp>
@@ -24,8 +25,9 @@ struct Setup {
 // config's, or `default_plugin_path` when the config sets none) the plugins the sources name,
 // and no other, and creates every source, so that any error shows before anything runs. Throws
 // ConfigError; a plugin that is missing or rejected is reported at the line of the source's
-// `plugin` key.
+// `plugin` key. The sources time their rounds with `clock`.
 Setup prepare(const std::filesystem::path& config_file,
-              const std::vector<std::filesystem::path>& default_plugin_path, Shard shard = {});
+              const std::vector<std::filesystem::path>& default_plugin_path, Shard shard = {},
+              Clock& clock = system_clock());
 
 }  // namespace hashtag_exporter

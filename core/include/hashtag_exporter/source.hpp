@@ -1,5 +1,6 @@
 #pragma once
 
+#include <hashtag_exporter/clock.hpp>
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/plugin_host.hpp>
 #include <hashtag_exporter/snapshot.hpp>
@@ -37,8 +38,9 @@ struct CollectionRound {
 class Source {
  public:
   // Creates the plugin instance with the source's settings. A rejected setting throws ConfigError
-  // at that setting's line.
-  Source(const SourceConfig& config, std::shared_ptr<const LoadedPlugin> plugin);
+  // at that setting's line. `clock` times the rounds and gives the plugin its "now".
+  Source(const SourceConfig& config, std::shared_ptr<const LoadedPlugin> plugin,
+         Clock& clock = system_clock());
   ~Source();
   Source(const Source&) = delete;
   Source& operator=(const Source&) = delete;
@@ -46,14 +48,19 @@ class Source {
   const SourceConfig& config() const;
   const PluginDescription& plugin() const;
 
-  // Collects every hashtag once, except those suspended: a hashtag that failed k rounds in a row
-  // sits out the next 2^(k-1)-1 rounds (at most a day's worth), like collectd suspends a failing
-  // read, and once the day's credit budget is spent the rest wait for the next UTC day. A
-  // hashtag the plugin reported nothing for counts as a bad response, so every other hashtag
-  // ends up with exactly one snapshot or failure.
+  // Carries on from `previous`, the source of the same name in the configuration this one
+  // replaces on a reload: the same credits spent today and the same failing hashtags, shared,
+  // so that a round `previous` still runs counts against them too.
+  void take_over(const Source& previous);
+
+  // Collects every hashtag once, except those suspended: failing hashtags back off
+  // (FailureBackoff) and once the day's credit budget is spent the rest wait for the next UTC
+  // day (CreditBudget). A hashtag the plugin reported nothing for counts as a bad response, so
+  // every other hashtag ends up with exactly one snapshot or failure.
   CollectionRound collect();
 
-  // Makes a collection in progress give up its outstanding requests (on shutdown).
+  // Makes a collection in progress give up its outstanding requests, and every later one (on
+  // shutdown). Safe to call from any thread.
   void cancel();
 
  private:

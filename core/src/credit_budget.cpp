@@ -1,0 +1,44 @@
+#include <hashtag_exporter/credit_budget.hpp>
+
+#include <algorithm>
+
+namespace hashtag_exporter {
+
+namespace {
+
+// Days since the epoch, rounded down also before it, so that a day starts at 00:00 UTC.
+std::int64_t utc_day(std::int64_t unix_seconds) {
+  constexpr std::int64_t kSecondsPerDay = 86400;
+  const auto day = unix_seconds / kSecondsPerDay;
+  return unix_seconds % kSecondsPerDay < 0 ? day - 1 : day;
+}
+
+}  // namespace
+
+CreditBudget::Plan CreditBudget::plan(std::vector<std::string> wanted, std::uint64_t per_day,
+                                      std::int64_t now_unix_seconds) {
+  if (const auto today = utc_day(now_unix_seconds); today != day_) {
+    day_ = today;
+    spent_today_ = 0;
+  }
+  Plan plan;
+  const auto left = per_day > spent_today_ ? per_day - spent_today_ : 0;
+  if (per_day == 0 || left >= wanted.size()) {
+    plan.fetch = std::move(wanted);
+    return plan;
+  }
+  plan.exhausted = true;
+  std::rotate(wanted.begin(),
+              wanted.begin() + static_cast<std::ptrdiff_t>(rotation_ % wanted.size()),
+              wanted.end());
+  rotation_ += left;
+  const auto affordable = wanted.begin() + static_cast<std::ptrdiff_t>(left);
+  plan.paused.assign(affordable, wanted.end());
+  wanted.erase(affordable, wanted.end());
+  plan.fetch = std::move(wanted);
+  return plan;
+}
+
+void CreditBudget::spend(std::uint64_t requests) { spent_today_ += requests; }
+
+}  // namespace hashtag_exporter
