@@ -32,7 +32,8 @@ local mapStrings(f, value) =
 local withInstance(text) =
   std.strReplace(
     std.strReplace(text, 'job=~"$job"', 'job=~"$job", instance=~"$instance"'),
-    '${job:queryparam}', '${job:queryparam}&${instance:queryparam}'
+    '${job:queryparam}',
+    '${job:queryparam}&${instance:queryparam}'
   );
 
 local patch(config, dashboard) =
