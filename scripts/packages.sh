@@ -27,6 +27,9 @@ test_packages=(
   # kubernetes-client is kubectl 1.20, whose kustomize (v2.0.3) cannot render the overlays, and it
   # would clash with the kubectl package these machines already have.
   python3-yaml dpkg-dev systemd shellcheck lintian
+  # the monitoring mixin (deploy/mixin): rules and dashboards are generated with jsonnet, and
+  # deploy.mixin.drift regenerates them
+  jsonnet
 )
 
 as_root() {

@@ -40,6 +40,7 @@ JOB = "hashtag_exporter"     # the job name stack.Prometheus gives the exporter'
 # the stack produces (for the "several values" and "All" cases).
 VARIABLE_VALUES = {
     "job": [JOB],
+    "instance": [],          # the exporter's address, known once the stack runs (_start_stack)
     "source": [SOURCE],
     "hashtag": [HOT, CALM],
     "window": WINDOWS,
@@ -172,6 +173,8 @@ class PanelQueriesTest(unittest.TestCase):
             (now - 7 * 86400, SOURCE, CALM, 900, 180000),
         ])
         exporter = cls.resources.enter_context(stack.Exporter(binary, config, tmp))
+        # The scrape's instance label is the target address Prometheus is given.
+        VARIABLE_VALUES["instance"] = [exporter.address]
         cls.prometheus = prom = cls.resources.enter_context(
             stack.Prometheus(tmp, [exporter.address], [stack.RULES_FILE]))
 

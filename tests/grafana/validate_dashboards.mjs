@@ -37,6 +37,13 @@ const CACHE_FORMAT = 1; // bump when the generator settings below change
 
 // The datasource every panel, target and query variable must use: the `datasource` variable.
 const DATASOURCE_UIDS = new Set(["${datasource}", "$datasource"]);
+// The variables every dashboard of a monitoring mixin has (the mixin lint rules of Grafana's
+// dashboard-linter: template-job-rule, template-instance-rule): a multi-value query variable on
+// the datasource variable, All meaning `.+`, and every panel query filtering by it.
+const MIXIN_VARIABLES = ["job", "instance"];
+// Data source uids a provisioned data source must not take: kube-prometheus-stack provisions its
+// Prometheus as uid "prometheus", and a second data source with that uid replaces it.
+const RESERVED_DATASOURCE_UIDS = new Set(["prometheus", "alertmanager"]);
 // Panel types that show no numbers, so need no unit.
 const UNITLESS_PANEL_TYPES = new Set(["row", "text", "news", "dashlist", "alertlist", "logs",
   "nodeGraph", "traces", "annolist", "welcome"]);
@@ -283,6 +290,28 @@ function checkDashboard(dashboard, problems, known) {
     }
   }
 
+  for (const name of MIXIN_VARIABLES) {
+    const index = variables.findIndex((v) => v?.name === name);
+    const where = pointer("templating", "list", index);
+    if (index < 0) {
+      add("/templating/list", `needs a "${name}" variable (mixin lint: template-${name}-rule)`);
+      continue;
+    }
+    const variable = variables[index];
+    if (variable.type !== "query") add(where, `"${name}" must be a query variable`);
+    if (!variable.multi || !variable.includeAll || variable.allValue !== ".+") {
+      add(where, `"${name}" must be multi-value with All meaning ".+"`);
+    }
+    if (index < variables.findIndex((v) => v?.name === "datasource")) {
+      add(where, `"${name}" must come after "datasource"`);
+    }
+  }
+  const instanceVariable = variables.find((v) => v?.name === "instance");
+  const instanceQuery = typeof instanceVariable?.query === "string" ? instanceVariable.query : instanceVariable?.query?.query;
+  if (instanceVariable && !/job=~"\$job"/.test(instanceQuery ?? "")) {
+    add("/templating/list", '"instance" must offer the instances of the selected jobs (job=~"$job")');
+  }
+
   const panelIds = new Map();
   for (const [panel, where] of allPanels(dashboard)) {
     if (panel === null || typeof panel !== "object") continue; // the schema reports it
@@ -322,6 +351,15 @@ function checkDashboard(dashboard, problems, known) {
         add(`${at}/datasource`, `${name}: a query's datasource must be the \${datasource} variable`);
       }
       if (!target?.expr || !String(target.expr).trim()) add(`${at}/expr`, `${name}: query ${target?.refId} has no expr`);
+      // Every series selector filters by job and instance (mixin lint: target-job-rule,
+      // target-instance-rule); a selector is a metric name followed by {...}.
+      for (const selector of String(target?.expr ?? "").matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*\{[^}]*\}/g)) {
+        for (const label of MIXIN_VARIABLES) {
+          if (!selector[0].includes(`${label}=~"$${label}"`)) {
+            add(`${at}/expr`, `${name}: ${selector[0]} does not filter by ${label}=~"$${label}"`);
+          }
+        }
+      }
       for (const variable of variableReferences(target?.expr ?? "")) {
         if (!variableNames.has(variable) && !BUILTIN_VARIABLES.has(variable)) {
           add(`${at}/expr`, `${name}: uses $${variable}, which is not a variable of this dashboard`);
@@ -419,6 +457,16 @@ function main() {
     checkDashboard(dashboard, own, known);
     problems.push(...own.map((p) => `${file}: ${p}`));
   }
+  // The provisioned data source: not a uid another stack provisions (see the constant).
+  const datasourceFile = path.join(REPO, "grafana", "provisioning", "datasources", "prometheus.yml");
+  const uids = [...fs.readFileSync(datasourceFile, "utf8").matchAll(/^\s*uid:\s*["']?([^"'\s#]+)/gm)].map((m) => m[1]);
+  if (uids.length === 0) problems.push(`${datasourceFile}: no uid (Grafana would make a random one)`);
+  for (const uid of uids) {
+    if (RESERVED_DATASOURCE_UIDS.has(uid)) {
+      problems.push(`${datasourceFile}: data source uid "${uid}" is kube-prometheus-stack's own`);
+    }
+  }
+
   const good = parsed.find(({ dashboard }) => validators.dashboard(dashboard));
   if (good) problems.push(...checkSchemaRejects(validators.dashboard, good.dashboard));
 

@@ -127,6 +127,7 @@ const MODELS = {
   "v1/Service": ["kubernetes-models/v1/Service", "Service"],
   "apps/v1/StatefulSet": ["kubernetes-models/apps/v1/StatefulSet", "StatefulSet"],
   "networking.k8s.io/v1/NetworkPolicy": ["kubernetes-models/networking.k8s.io/v1/NetworkPolicy", "NetworkPolicy"],
+  "policy/v1/PodDisruptionBudget": ["kubernetes-models/policy/v1/PodDisruptionBudget", "PodDisruptionBudget"],
   "monitoring.coreos.com/v1/ServiceMonitor": [
     "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor", "ServiceMonitor"],
   "monitoring.coreos.com/v1/PrometheusRule": [
@@ -160,7 +161,7 @@ const allContainers = [...(podSpec.initContainers ?? []), ...podSpec.containers,
 test(`kubectl kustomize renders ${options.overlay} with the expected kinds`, () => {
   const kinds = new Set(objects.map((o) => o.kind));
   for (const kind of ["ServiceAccount", "ConfigMap", "Service", "StatefulSet", "NetworkPolicy",
-    "ServiceMonitor", "PrometheusRule"]) {
+    "PodDisruptionBudget", "ServiceMonitor", "PrometheusRule"]) {
     assert.ok(kinds.has(kind), `no ${kind} rendered`);
   }
   assert.equal(ofKind("Secret").length, 0, "the API key Secret is created by the user, never rendered");
@@ -380,7 +381,7 @@ test("the dashboard ConfigMaps hold every grafana/dashboards/*.json, byte for by
   }
 });
 
-test("the NetworkPolicy lets in only the metrics port and out only DNS and HTTPS", () => {
+test("the NetworkPolicy lets in only Prometheus on the metrics port, out only DNS and HTTPS", () => {
   const policy = only("NetworkPolicy");
   assert.ok(isSubset(policy.spec.podSelector.matchLabels, podLabels) &&
     Object.keys(policy.spec.podSelector.matchLabels ?? {}).length, "podSelector does not select the exporter");
@@ -389,6 +390,19 @@ test("the NetworkPolicy lets in only the metrics port and out only DNS and HTTPS
   assert.ok(ingress.length > 0, "no ingress rule: Prometheus could not scrape");
   for (const rule of ingress) {
     assert.deepEqual(rule.ports, [{ port: "metrics", protocol: "TCP" }], "ingress to the metrics port only");
+    // Without `from` a rule admits every source; each peer must be Prometheus pods in the
+    // monitoring namespace, both selectors in one peer (two peers would OR them).
+    assert.ok(rule.from?.length, "an ingress rule without `from` admits every pod and address");
+    for (const peer of rule.from) {
+      assert.equal(peer.ipBlock, undefined, "ingress from an ipBlock");
+      // matchExpressions: the base's selector labels would overwrite a matchLabels here.
+      assert.deepEqual(peer.podSelector,
+        { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["prometheus"] }] },
+        "ingress only from Prometheus pods (the Prometheus Operator's label)");
+      assert.deepEqual(peer.namespaceSelector,
+        { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+        "ingress only from the monitoring namespace");
+    }
   }
   const allowed = new Set(["53/UDP", "53/TCP", "443/TCP"]);
   const seen = new Set();
@@ -399,7 +413,25 @@ test("the NetworkPolicy lets in only the metrics port and out only DNS and HTTPS
       assert.ok(allowed.has(key), `egress to ${key} is not DNS or HTTPS`);
       assert.equal(port.endPort, undefined);
       seen.add(key);
+      // DNS only to the cluster's DNS pods.
+      if (port.port === 53) {
+        assert.deepEqual(rule.to, [{
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+          podSelector: { matchExpressions: [{ key: "k8s-app", operator: "In", values: ["kube-dns"] }] },
+        }], "DNS only to kube-dns in kube-system");
+      }
     }
   }
   assert.deepEqual([...seen].sort(), [...allowed].sort());
+});
+
+test("the PodDisruptionBudget lets a drain evict one exporter pod at a time", () => {
+  const budget = only("PodDisruptionBudget");
+  assert.deepEqual(budget.spec.selector, statefulSet.spec.selector, "selects the StatefulSet's pods");
+  assert.equal(budget.spec.maxUnavailable, 1);
+  assert.equal(budget.spec.minAvailable, undefined,
+    "minAvailable would block every drain of a single replica");
+  // At least one pod may always be evicted (a drain never hangs), and with several shards the
+  // others keep collecting meanwhile.
+  assert.ok(budget.spec.maxUnavailable < expected.replicas || expected.replicas === 1);
 });
