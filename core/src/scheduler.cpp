@@ -1,8 +1,6 @@
-#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/scheduler.hpp>
 #include <hashtag_exporter/time_arithmetic.hpp>
-
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -55,8 +53,7 @@ void Scheduler::run(Source& source, std::chrono::steady_clock::time_point next) 
     try {
       collector_.record(source.collect());
     } catch (const std::exception& e) {
-      spdlog::error("source={} msg=\"collection failed\" err={}", source.config().name,
-                    logfmt_quote(e.what()));
+      log::error("collection failed", {{"source", source.config().name}, {"err", e.what()}});
     }
     // A round longer than the interval starts the next one right away, without a backlog.
     std::lock_guard lock(mutex_);

@@ -1,7 +1,5 @@
-#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/service.hpp>
-
-#include <spdlog/spdlog.h>
 
 #include <ctime>
 
@@ -58,8 +56,8 @@ std::optional<std::string> CollectionService::reload() {
     error = e.what();
   }
   if (!error.empty()) {
-    spdlog::error("file={} msg=\"config reload failed, keeping the running config\" err={}",
-                  config_file_.string(), logfmt_quote(error));
+    log::error("config reload failed, keeping the running config",
+               {{"file", config_file_.string()}, {"err", error}});
     state_.update([](ExporterState& state) { state.config_last_reload_successful = false; });
     return error;
   }
@@ -73,7 +71,7 @@ std::optional<std::string> CollectionService::reload() {
     state.config_last_reload_success_timestamp = std::time(nullptr);
   });
   if (running) scheduler_ = std::make_unique<Scheduler>(setup_->sources, *collector_, due);
-  spdlog::info("file={} msg=\"config reloaded\"", config_file_.string());
+  log::info("config reloaded", {{"file", config_file_.string()}});
   return std::nullopt;
 }
 

@@ -1,9 +1,7 @@
 #include <hashtag_exporter/http_client.hpp>
-#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/redactor.hpp>
 #include <hashtag_exporter/source.hpp>
-
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -54,8 +52,8 @@ struct RoundSink {
 
   bool accepts(const std::string& hashtag) const {
     if (!samples.contains(hashtag)) {
-      spdlog::warn("source={} hashtag={} msg=\"plugin reported a hashtag that was not asked for\"",
-                   *source, logfmt_quote(redactor->redact(hashtag)));
+      log::warn("plugin reported a hashtag that was not asked for",
+                {{"source", *source}, {"hashtag", redactor->redact(hashtag)}});
       return false;
     }
     return !samples.at(hashtag) && !failures.contains(hashtag);
@@ -91,12 +89,12 @@ struct Source::Impl {
 
   static void log(void* host_ctx, hx_log_level level, hx_str message) {
     const auto& name = self(host_ctx).config.name;
-    const auto text = logfmt_quote(self(host_ctx).redactor.redact(view(message)));
+    const auto text = self(host_ctx).redactor.redact(view(message));
     switch (level) {
-      case HX_LOG_DEBUG: spdlog::debug("source={} msg={}", name, text); break;
-      case HX_LOG_INFO: spdlog::info("source={} msg={}", name, text); break;
-      case HX_LOG_WARN: spdlog::warn("source={} msg={}", name, text); break;
-      default: spdlog::error("source={} msg={}", name, text); break;
+      case HX_LOG_DEBUG: log::debug(text, {{"source", name}}); break;
+      case HX_LOG_INFO: log::info(text, {{"source", name}}); break;
+      case HX_LOG_WARN: log::warn(text, {{"source", name}}); break;
+      default: log::error(text, {{"source", name}}); break;
     }
   }
 
@@ -222,10 +220,12 @@ CollectionRound Source::collect() {
       impl.budget_rotation += left;
       round.suspended.insert(round.suspended.end(), wanted.begin() + left, wanted.end());
       wanted.resize(left);
-      spdlog::warn("source={} budget={} spent={} paused={} msg=\"daily credit budget "
-                   "(max_credits_per_day) spent: collection paused until 00:00 UTC\"",
-                   impl.config.name, budget, impl.credits_spent_today,
-                   round.suspended.size());
+      log::warn(
+          "daily credit budget (max_credits_per_day) spent: collection paused until 00:00 UTC",
+          {{"source", impl.config.name},
+           {"budget", budget},
+           {"spent", impl.credits_spent_today},
+           {"paused", round.suspended.size()}});
     }
   }
 
@@ -258,10 +258,10 @@ CollectionRound Source::collect() {
         (std::int64_t{1} << std::min<std::uint32_t>(backoff.consecutive_failures - 1, 31)) - 1,
         max_skip));
     if (backoff.rounds_to_skip > 0) {
-      spdlog::info("source={} hashtag={} failures={} skipped_rounds={} msg=\"suspending a failing "
-                   "hashtag\"",
-                   impl.config.name, hashtag, backoff.consecutive_failures,
-                   backoff.rounds_to_skip);
+      log::info("suspending a failing hashtag", {{"source", impl.config.name},
+                                                 {"hashtag", hashtag},
+                                                 {"failures", backoff.consecutive_failures},
+                                                 {"skipped_rounds", backoff.rounds_to_skip}});
     }
   }
   round.credits_spent_today = impl.credits_spent_today;

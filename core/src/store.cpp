@@ -1,6 +1,6 @@
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/store.hpp>
 
-#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -242,9 +242,8 @@ int configure(const Connection& connection, std::chrono::milliseconds busy_timeo
   }
   // WAL lets scrapes and reports read while a round is being written.
   if (const auto mode = query_text(connection, "PRAGMA journal_mode = WAL"); mode != "wal") {
-    spdlog::warn(
-        "path=\"{}\" journal_mode={} msg=\"WAL is not available, readers wait for writers\"",
-        connection.name(), mode);
+    log::warn("WAL is not available, readers wait for writers",
+              {{"path", connection.name()}, {"journal_mode", mode}});
   }
   // FULL syncs the WAL on every commit. NORMAL would lose no committed round when the process
   // crashes, but may lose the last ones on power loss; a round costs API credits and cannot be
