@@ -1,3 +1,4 @@
+#include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/http_client.hpp>
 #include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/redactor.hpp>
@@ -7,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <string_view>
 
 extern char** environ;
@@ -50,13 +52,17 @@ struct RoundSink {
   std::optional<double> credits;
   std::int64_t timestamp = 0;
 
-  bool accepts(const std::string& hashtag) const {
+  // The configured hashtag that `reported` names once normalised as the config's are ("#AITools"
+  // names "aitools"), when it was asked for and has no result yet: the first answer counts.
+  std::optional<std::string> accepted(std::string_view reported) const {
+    std::string hashtag = normalise_hashtag(reported);
     if (!samples.contains(hashtag)) {
       log::warn("plugin reported a hashtag that was not asked for",
-                {{"source", *source}, {"hashtag", redactor->redact(hashtag)}});
-      return false;
+                {{"source", *source}, {"hashtag", redactor->redact(reported)}});
+      return std::nullopt;
     }
-    return !samples.at(hashtag) && !failures.contains(hashtag);
+    if (samples.at(hashtag) || failures.contains(hashtag)) return std::nullopt;
+    return hashtag;
   }
 };
 
@@ -140,8 +146,9 @@ struct Source::Impl {
 
   static void on_sample(void* ctx, hx_str tag, std::int64_t videos, std::int64_t views) {
     auto& sink = *static_cast<RoundSink*>(ctx);
-    const std::string hashtag(view(tag));
-    if (!sink.accepts(hashtag)) return;
+    const auto accepted = sink.accepted(view(tag));
+    if (!accepted) return;
+    const std::string& hashtag = *accepted;
     if (videos < 0 || views < 0) {
       sink.failures[hashtag] = {hashtag, "bad_response", "negative count reported"};
       return;
@@ -151,8 +158,9 @@ struct Source::Impl {
 
   static void on_failure(void* ctx, hx_str tag, hx_reason reason, hx_str message) {
     auto& sink = *static_cast<RoundSink*>(ctx);
-    const std::string hashtag(view(tag));
-    if (!sink.accepts(hashtag)) return;
+    const auto accepted = sink.accepted(view(tag));
+    if (!accepted) return;
+    const std::string& hashtag = *accepted;
     sink.failures[hashtag] = {hashtag, reason_label(reason), sink.redactor->redact(view(message))};
   }
 
