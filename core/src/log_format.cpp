@@ -1,3 +1,4 @@
+#include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/log_format.hpp>
 #include <hashtag_exporter/time_format.hpp>
 
@@ -6,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string_view>
 
 namespace hashtag_exporter::log {
@@ -23,12 +25,23 @@ std::string quoted(std::string_view text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// logfmt quotes a value only when it would not read back as one value otherwise, as go-logfmt
+// and Go's log/slog do: `source=tiktok`, `msg="round committed"`.
+std::string logfmt_text(std::string_view text) {
+  const bool plain =
+      !text.empty() && is_utf8(text) && std::none_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte <= ' ' || byte == 0x7f || c == '=' || c == '"';
+      });
+  return plain ? std::string(text) : quoted(text);
+}
+
 void append_logfmt_value(std::string& line, const Value& value) {
   std::visit(
       [&line](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::string_view>) {
-          line += quoted(v);
+          line += logfmt_text(v);
         } else if constexpr (std::is_same_v<T, bool>) {
           line += v ? "true" : "false";
         } else {
@@ -45,7 +58,7 @@ std::string logfmt_line(std::string_view ts, spdlog::level::level_enum level,
   line += " level=";
   line += level_name(level);
   line += " msg=";
-  line += quoted(record.message);
+  line += logfmt_text(record.message);
   for (const auto& field : record.fields) {
     line += ' ';
     line += field.key;

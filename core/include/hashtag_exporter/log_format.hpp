@@ -13,10 +13,10 @@ namespace hashtag_exporter::log {
 enum class Format { logfmt, json };
 
 // One line, ending in "\n", for a record logged at `time` and `level`:
-//   logfmt: ts=2026-05-22T09:00:00.123Z level=info msg="round committed" source="tiktok" n=3
+//   logfmt: ts=2026-05-22T09:00:00.123Z level=info msg="round committed" source=tiktok n=3
 //   json:   {"ts":"2026-05-22T09:00:00.123Z","level":"info","msg":"round committed","n":3}
-// Text values are always quoted in logfmt, numbers and flags never; text that is not UTF-8 has
-// its invalid bytes replaced by U+FFFD in both formats.
+// logfmt quotes text that is empty or holds a space, a control character, '=', '"' or bytes that
+// are not UTF-8; quoted text is escaped as in JSON. Invalid UTF-8 becomes U+FFFD in both formats.
 std::string format_line(Format format, std::chrono::system_clock::time_point time,
                         spdlog::level::level_enum level, const Record& record);
 
