@@ -2,11 +2,9 @@
 
 #include <hashtag_exporter/clock.hpp>
 #include <hashtag_exporter/collector.hpp>
-#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/report.hpp>
 #include <hashtag_exporter/setup.hpp>
-
-#include <spdlog/spdlog.h>
 
 #include <iostream>
 
@@ -30,13 +28,13 @@ int run_collect_once(const CommonOptions& options, const ReportCommandOptions& r
     // A fetch costs credits and cannot be repeated for the past: cron must hear of a round that
     // was fetched but not kept.
     if (const auto unstored = collector.unstored_snapshots(); unstored > 0) {
-      spdlog::error("path={} unstored={} msg=\"snapshots of this run were not stored\"",
-                    logfmt_quote(store.path().string()), unstored);
+      log::error("snapshots of this run were not stored",
+                 {{"path", store.path().string()}, {"unstored", unstored}});
       return 1;
     }
     return every_fetch_succeeded ? 0 : 1;
   } catch (const std::exception& e) {
-    spdlog::error("msg=\"collection failed\" err={}", logfmt_quote(e.what()));
+    log::error("collection failed", {{"err", e.what()}});
     return 1;
   }
 }

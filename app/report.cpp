@@ -2,11 +2,8 @@
 
 #include <hashtag_exporter/collector.hpp>
 #include <hashtag_exporter/config.hpp>
-#include <hashtag_exporter/logfmt.hpp>
 #include <hashtag_exporter/plugin/sdk.hpp>
 #include <hashtag_exporter/report.hpp>
-
-#include <spdlog/spdlog.h>
 
 #include <ctime>
 #include <iostream>

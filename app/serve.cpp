@@ -1,11 +1,9 @@
 #include "build_info.hpp"
 #include "commands.hpp"
 
-#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/prometheus/web_server.hpp>
 #include <hashtag_exporter/service.hpp>
-
-#include <spdlog/spdlog.h>
 
 #include <pthread.h>
 #include <csignal>
@@ -21,14 +19,15 @@ namespace {
 prometheus_exporter::WebConfig web_config(const CommonOptions& options) {
   if (options.web_config_file.empty()) return {};
   auto config = prometheus_exporter::load_web_config(options.web_config_file);
-  spdlog::info("file={} tls={} basic_auth_users={} headers={} msg=\"web config loaded\"",
-               logfmt_quote(options.web_config_file), config.tls ? "on" : "off",
-               config.basic_auth_users.size(), config.headers.size());
+  log::info("web config loaded", {{"file", options.web_config_file},
+                                  {"tls", config.tls ? "on" : "off"},
+                                  {"basic_auth_users", config.basic_auth_users.size()},
+                                  {"headers", config.headers.size()}});
   if (!config.tls && config.basic_auth_users.empty()) {
-    spdlog::warn("file={} msg=\"the web config sets neither TLS nor basic auth\"",
-                 logfmt_quote(options.web_config_file));
+    log::warn("the web config sets neither TLS nor basic auth",
+              {{"file", options.web_config_file}});
   } else if (!config.tls) {
-    spdlog::warn("msg=\"basic auth without TLS sends passwords in clear text\"");
+    log::warn("basic auth without TLS sends passwords in clear text");
   }
   return config;
 }
@@ -45,16 +44,16 @@ int run_serve(const CommonOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   try {
-    spdlog::info("version={} revision={} msg=\"starting hashtag_exporter\"", build::kVersion,
-                 build::kRevision);
+    log::info("starting hashtag_exporter",
+              {{"version", build::kVersion}, {"revision", build::kRevision}});
     if (const auto problem = prometheus_exporter::telemetry_path_problem(options.telemetry_path)) {
       throw std::invalid_argument("--web.telemetry-path \"" + options.telemetry_path +
                                   "\": " + *problem);
     }
     const auto shard = selected_shard(options);
     if (shard.count > 1) {
-      spdlog::info("index={} count={} msg=\"owning one shard of the hashtags\"", shard.index,
-                   shard.count);
+      log::info("owning one shard of the hashtags",
+                {{"index", shard.index}, {"count", shard.count}});
     }
     prometheus_exporter::WebOptions web_options;
     web_options.listen_addresses = options.listen_addresses;
@@ -68,25 +67,27 @@ int run_serve(const CommonOptions& options) {
         {[&service] { return service.ready(); }, [&service] { return service.reload(); }});
     const auto ports = server.ports();
     for (std::size_t i = 0; i < ports.size(); ++i) {
-      spdlog::info("address={} port={} tls={} msg=\"listening\"",
-                   i < options.listen_addresses.size() ? options.listen_addresses[i] : "", ports[i],
-                   tls ? "on" : "off");
+      log::info(
+          "listening",
+          {{"address", i < options.listen_addresses.size() ? options.listen_addresses[i] : ""},
+           {"port", ports[i]},
+           {"tls", tls ? "on" : "off"}});
     }
     service.start();
     for (;;) {
       int signal = 0;
       sigwait(&signals, &signal);
       if (signal != SIGHUP) {
-        spdlog::info("signal={} msg=\"shutting down\"", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        log::info("shutting down", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
         break;
       }
-      spdlog::info("msg=\"SIGHUP: reloading the config\"");
+      log::info("SIGHUP: reloading the config");
       service.reload();
     }
     service.stop();
     return 0;
   } catch (const std::exception& e) {
-    spdlog::error("msg=\"cannot start\" err={}", logfmt_quote(e.what()));
+    log::error("cannot start", {{"err", e.what()}});
     return 1;
   }
 }

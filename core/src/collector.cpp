@@ -1,10 +1,9 @@
 #include <hashtag_exporter/collector.hpp>
-#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/memory.hpp>
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -33,8 +32,8 @@ Collector::Collector(HistoryStore& store, StateStore& state, std::vector<GrowthW
 
 Collector::~Collector() {
   if (unstored_.empty()) return;
-  spdlog::error("path={} unstored={} msg=\"exiting with snapshots not stored: they are lost\"",
-                logfmt_quote(store_.path().string()), unstored_.size());
+  log::error("exiting with snapshots not stored: they are lost",
+             {{"path", store_.path().string()}, {"unstored", unstored_.size()}});
 }
 
 std::size_t Collector::unstored_snapshots() const {
@@ -48,11 +47,12 @@ Collector::Stored Collector::store_round(const CollectionRound& round) {
   try {
     store_.append(unstored_);
     unstored_.clear();
-    spdlog::info(
-        "source={} snapshots={} earlier_unstored={} failures={} duration_seconds={:.3f} "
-        "msg=\"round committed\"",
-        round.source, round.snapshots.size(), earlier, round.failures.size(),
-        round.duration_seconds);
+    log::info("round committed",
+              {{"source", round.source},
+               {"snapshots", round.snapshots.size()},
+               {"earlier_unstored", earlier},
+               {"failures", round.failures.size()},
+               {"duration_seconds", std::round(round.duration_seconds * 1000) / 1000}});
     return {.round = true};
   } catch (const StoreError& e) {
     Stored stored;
@@ -60,15 +60,12 @@ Collector::Stored Collector::store_round(const CollectionRound& round) {
       stored.dropped = unstored_.size() - kMaxUnstoredSnapshots;
       unstored_.erase(unstored_.begin(),
                       unstored_.begin() + static_cast<std::ptrdiff_t>(stored.dropped));
-      spdlog::error(
-          "dropped={} max_unstored={} msg=\"the history has not been writable for too "
-          "long: dropped the oldest unstored snapshots\"",
-          stored.dropped, kMaxUnstoredSnapshots);
+      log::error(
+          "the history has not been writable for too long: dropped the oldest unstored snapshots",
+          {{"dropped", stored.dropped}, {"max_unstored", kMaxUnstoredSnapshots}});
     }
-    spdlog::error(
-        "source={} unstored={} msg=\"round not stored; its snapshots are kept in memory "
-        "and written with the next round\" err={}",
-        round.source, unstored_.size(), logfmt_quote(e.what()));
+    log::error("round not stored; its snapshots are kept in memory and written with the next round",
+               {{"source", round.source}, {"unstored", unstored_.size()}, {"err", e.what()}});
     return stored;
   }
 }
@@ -76,9 +73,9 @@ Collector::Stored Collector::store_round(const CollectionRound& round) {
 void Collector::apply_retention(std::int64_t now) {
   try {
     const auto deleted = store_.delete_older_than(now - retention_.count(), kRetentionBatch);
-    if (deleted > 0) spdlog::info("deleted={} msg=\"retention removed old snapshots\"", deleted);
+    if (deleted > 0) log::info("retention removed old snapshots", {{"deleted", deleted}});
   } catch (const StoreError& e) {
-    spdlog::error("msg=\"retention failed\" err={}", logfmt_quote(e.what()));
+    log::error("retention failed", {{"err", e.what()}});
     state_.update([](ExporterState& state) { ++state.retention_errors; });
   }
 }
@@ -170,9 +167,10 @@ void Collector::record(const CollectionRound& round) {
   std::lock_guard lock(record_mutex_);
   const auto stored = store_round(round);
   for (const auto& failure : round.failures) {
-    spdlog::warn(
-        "source={} hashtag={} reason={} msg=\"fetch failed, keeping the last value\" err={}",
-        round.source, failure.hashtag, failure.reason, logfmt_quote(failure.message));
+    log::warn("fetch failed, keeping the last value", {{"source", round.source},
+                                                       {"hashtag", failure.hashtag},
+                                                       {"reason", failure.reason},
+                                                       {"err", failure.message}});
   }
 
   // Growth is computed outside the state lock: it reads the history.

@@ -1,4 +1,5 @@
 #include <hashtag_exporter/http_client.hpp>
+#include <hashtag_exporter/plugin/trim.hpp>
 #include <hashtag_exporter/time_arithmetic.hpp>
 
 #include <curl/curl.h>
@@ -38,13 +39,6 @@ struct MultiCleanup {
 struct SlistCleanup {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -132,7 +126,7 @@ struct Transfer {
       self.retry_after.clear();
     } else if (line.size() >= kRetryAfter.size() &&
                iequals(line.substr(0, kRetryAfter.size()), kRetryAfter)) {
-      self.retry_after = trim(line.substr(kRetryAfter.size()));
+      self.retry_after = sdk::trim(line.substr(kRetryAfter.size()));
     }
     return bytes;
   }
@@ -146,7 +140,7 @@ struct Completion {
 }  // namespace
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, std::time_t now) {
-  value = trim(value);
+  value = sdk::trim(value);
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     std::int64_t seconds = 0;

@@ -1,9 +1,10 @@
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/import.hpp>
 #include <hashtag_exporter/plugin/regular_file.hpp>
+#include <hashtag_exporter/plugin/trim.hpp>
 #include <hashtag_exporter/time_format.hpp>
 
-#include <sqlite3.h>
+#include "sqlite.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,7 +12,6 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,13 +36,6 @@ std::string in_quotes(std::string_view value) {
   constexpr std::size_t kMaxShown = 80;
   if (value.size() > kMaxShown) return "\"" + std::string(value.substr(0, kMaxShown)) + "...\"";
   return "\"" + std::string(value) + "\"";
-}
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kBlank = " \t\r\n";
-  const auto first = text.find_first_not_of(kBlank);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kBlank) - first + 1);
 }
 
 std::optional<std::int64_t> parse_count(std::string_view text) {
@@ -148,14 +141,14 @@ std::vector<std::string> split_fields(std::string_view line, const std::string& 
         field.push_back(line[position++]);
       }
       const auto comma = std::min(line.find(',', position), line.size());
-      if (!trim(line.substr(position, comma - position)).empty()) {
+      if (!sdk::trim(line.substr(position, comma - position)).empty()) {
         throw ImportError(where + ": unexpected text after the closing quote of field " +
                           std::to_string(fields.size() + 1));
       }
       position = comma;
     } else {
       const auto comma = std::min(line.find(',', position), line.size());
-      field = trim(line.substr(position, comma - position));
+      field = sdk::trim(line.substr(position, comma - position));
       position = comma;
     }
     fields.push_back(std::move(field));
@@ -167,7 +160,8 @@ std::vector<std::string> split_fields(std::string_view line, const std::string& 
 // Appends `text` as one CSV field that split_fields reads back as `text`: quoted when it holds
 // what would end or change an unquoted field (RFC 4180), or blanks that would be trimmed.
 void append_csv_field(std::string& to, std::string_view text) {
-  const bool quoted = text.find_first_of(",\"\r\n") != std::string_view::npos || text != trim(text);
+  const bool quoted =
+      text.find_first_of(",\"\r\n") != std::string_view::npos || text != sdk::trim(text);
   if (!quoted) {
     to.append(text);
     return;
@@ -246,7 +240,7 @@ std::vector<Snapshot> read_csv(const std::filesystem::path& file, const std::str
     if (line_number == 1 && text.starts_with(kUtf8ByteOrderMark)) {
       text.remove_prefix(kUtf8ByteOrderMark.size());
     }
-    if (trim(text).empty()) continue;
+    if (sdk::trim(text).empty()) continue;
     const std::string where = name + ":" + std::to_string(line_number);
     const auto fields = split_fields(text, where);
     if (!header_seen) {
@@ -255,7 +249,7 @@ std::vector<Snapshot> read_csv(const std::filesystem::path& file, const std::str
       }
       if (!std::equal(fields.begin(), fields.end(), kCsvColumns.begin(), kCsvColumns.end())) {
         throw ImportError(where + ": expected the header \"" + std::string(kSnapshotCsvHeader) +
-                          "\", got " + in_quotes(trim(text)));
+                          "\", got " + in_quotes(sdk::trim(text)));
       }
       header_seen = true;
       continue;
@@ -288,99 +282,65 @@ std::vector<Snapshot> read_csv(const std::filesystem::path& file, const std::str
   return snapshots;
 }
 
-using Database = std::unique_ptr<sqlite3, decltype(&sqlite3_close)>;
-using Statement = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
-
-Statement prepare(const Database& db, const std::string& name, const char* sql) {
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db.get(), sql, -1, &statement, nullptr) != SQLITE_OK) {
-    throw ImportError(name + ": " + sqlite3_errmsg(db.get()));
-  }
-  return {statement, &sqlite3_finalize};
-}
-
-std::string column_text(sqlite3_stmt* statement, int column) {
-  const auto* text = sqlite3_column_text(statement, column);
-  if (text == nullptr) return {};
-  return {reinterpret_cast<const char*>(text),
-          static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
-}
-
 // The value as the error message shows it: its text, or NULL.
-std::string shown(sqlite3_stmt* statement, int column) {
-  if (sqlite3_column_type(statement, column) == SQLITE_NULL) return "NULL";
-  return in_quotes(column_text(statement, column));
+std::string shown(const sqlite::Run& row, int column) {
+  if (row.type(column) == SQLITE_NULL) return "NULL";
+  return in_quotes(row.text(column));
 }
 
 // Both databases declare the counts INTEGER, so SQLite has already turned numeric text into
 // integers; anything else stored there is not a count.
-std::int64_t integer_count(sqlite3_stmt* statement, int column, std::string_view column_name,
+std::int64_t integer_count(const sqlite::Run& row, int column, std::string_view column_name,
                             const std::string& where) {
-  if (sqlite3_column_type(statement, column) != SQLITE_INTEGER ||
-      sqlite3_column_int64(statement, column) < 0) {
+  if (row.type(column) != SQLITE_INTEGER || row.integer(column) < 0) {
     throw ImportError(where + ": " + std::string(column_name) +
-                      ": expected a non-negative integer, got " + shown(statement, column));
+                      ": expected a non-negative integer, got " + shown(row, column));
   }
-  return sqlite3_column_int64(statement, column);
+  return row.integer(column);
 }
 
 // The rows of another hashtag_exporter's history (its table snapshots(source, hashtag,
 // timestamp, video_count, view_count)): how a resharded exporter takes over the history of the
 // hashtags it now owns.
-std::vector<Snapshot> read_exporter_history(const Database& db, const std::string& name,
-                                            std::int64_t now) {
+std::vector<Snapshot> read_exporter_history(const sqlite::Connection& db, std::int64_t now) {
+  const std::string& name = db.name();
   std::vector<Snapshot> snapshots;
-  const auto rows = prepare(
-      db, name, "SELECT source, hashtag, timestamp, video_count, view_count FROM snapshots");
-  int status = SQLITE_ROW;
-  for (int row = 1; (status = sqlite3_step(rows.get())) == SQLITE_ROW; ++row) {
-    sqlite3_stmt* statement = rows.get();
+  const sqlite::Statement rows(
+      db, "SELECT source, hashtag, timestamp, video_count, view_count FROM snapshots");
+  sqlite::Run run(db, rows);
+  for (int row = 1; run.next(); ++row) {
     const std::string where = name + ": row " + std::to_string(row);
-    if (sqlite3_column_type(statement, 2) != SQLITE_INTEGER) {
-      throw ImportError(where + ": timestamp: expected Unix seconds, got " + shown(statement, 2));
+    if (run.type(2) != SQLITE_INTEGER) {
+      throw ImportError(where + ": timestamp: expected Unix seconds, got " + shown(run, 2));
     }
-    const auto timestamp = sqlite3_column_int64(statement, 2);
-    snapshots.push_back(
-        {.timestamp = not_in_future_or_fail(timestamp, false, "timestamp",
-                                            std::to_string(timestamp), now, where),
-         .source = source_or_fail(column_text(statement, 0), where),
-         .hashtag = normalised_or_fail(column_text(statement, 1), where),
-         .video_count = integer_count(statement, 3, "video_count", where),
-         .view_count = integer_count(statement, 4, "view_count", where)});
+    const auto timestamp = run.integer(2);
+    snapshots.push_back({.timestamp = not_in_future_or_fail(timestamp, false, "timestamp",
+                                                            std::to_string(timestamp), now, where),
+                         .source = source_or_fail(run.text(0), where),
+                         .hashtag = normalised_or_fail(run.text(1), where),
+                         .video_count = integer_count(run, 3, "video_count", where),
+                         .view_count = integer_count(run, 4, "view_count", where)});
   }
-  if (status != SQLITE_DONE) throw ImportError(name + ": " + sqlite3_errmsg(db.get()));
   return snapshots;
 }
 
 // A tutorial tracker's database, or another hashtag_exporter's history.
-std::vector<Snapshot> read_database(const std::filesystem::path& file, const std::string& source,
-                                    std::int64_t now) {
-  const std::string name = file.string();
-  sqlite3* handle = nullptr;
-  const int rc = sqlite3_open_v2(name.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr);
-  const Database db(handle, &sqlite3_close);
-  if (rc != SQLITE_OK) {
-    throw ImportError(name + ": cannot open: " +
-                      (handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(rc)));
-  }
-
+std::vector<Snapshot> read_rows(const sqlite::Connection& db, const std::string& source,
+                                std::int64_t now) {
+  const std::string& name = db.name();
   constexpr std::array<std::string_view, 4> kTutorialColumns{"date", "hashtag", "video_count",
                                                              "view_count"};
   const std::string expected =
       "expected a tutorial tracker database with table snapshots(date, hashtag, video_count, "
       "view_count) or a hashtag_exporter history";
   std::vector<std::string> present;
-  const auto columns = prepare(db, name, "SELECT lower(name) FROM pragma_table_info('snapshots')");
-  int status = SQLITE_ROW;
-  while ((status = sqlite3_step(columns.get())) == SQLITE_ROW) {
-    present.push_back(column_text(columns.get(), 0));
-  }
-  if (status != SQLITE_DONE) throw ImportError(name + ": " + sqlite3_errmsg(db.get()));
+  const sqlite::Statement columns(db, "SELECT lower(name) FROM pragma_table_info('snapshots')");
+  for (sqlite::Run run(db, columns); run.next();) present.push_back(run.text(0));
   if (present.empty()) throw ImportError(name + ": has no table snapshots; " + expected);
   const auto has = [&present](std::string_view column) {
     return std::find(present.begin(), present.end(), column) != present.end();
   };
-  if (has("source") && has("timestamp")) return read_exporter_history(db, name, now);
+  if (has("source") && has("timestamp")) return read_exporter_history(db, now);
   std::string missing;
   for (const auto column : kTutorialColumns) {
     if (has(column)) continue;
@@ -391,26 +351,32 @@ std::vector<Snapshot> read_database(const std::filesystem::path& file, const std
   }
 
   std::vector<Snapshot> snapshots;
-  const auto rows =
-      prepare(db, name, "SELECT date, hashtag, video_count, view_count FROM snapshots");
-  for (int row = 1; (status = sqlite3_step(rows.get())) == SQLITE_ROW; ++row) {
-    sqlite3_stmt* statement = rows.get();
+  const sqlite::Statement rows(db, "SELECT date, hashtag, video_count, view_count FROM snapshots");
+  sqlite::Run run(db, rows);
+  for (int row = 1; run.next(); ++row) {
     const std::string where = name + ": row " + std::to_string(row);
-    const auto timestamp = sqlite3_column_type(statement, 0) == SQLITE_TEXT
-                               ? parse_date(column_text(statement, 0))
-                               : std::nullopt;
-    if (!timestamp) {
-      throw ImportError(where + ": date: expected YYYY-MM-DD, got " + shown(statement, 0));
-    }
-    snapshots.push_back({.timestamp = not_in_future_or_fail(*timestamp, true, "date",
-                                                            column_text(statement, 0), now, where),
-                         .source = source,
-                         .hashtag = normalised_or_fail(column_text(statement, 1), where),
-                         .video_count = integer_count(statement, 2, "video_count", where),
-                         .view_count = integer_count(statement, 3, "view_count", where)});
+    const auto timestamp = run.type(0) == SQLITE_TEXT ? parse_date(run.text(0)) : std::nullopt;
+    if (!timestamp) throw ImportError(where + ": date: expected YYYY-MM-DD, got " + shown(run, 0));
+    snapshots.push_back(
+        {.timestamp = not_in_future_or_fail(*timestamp, true, "date", run.text(0), now, where),
+         .source = source,
+         .hashtag = normalised_or_fail(run.text(1), where),
+         .video_count = integer_count(run, 2, "video_count", where),
+         .view_count = integer_count(run, 3, "view_count", where)});
   }
-  if (status != SQLITE_DONE) throw ImportError(name + ": " + sqlite3_errmsg(db.get()));
   return snapshots;
+}
+
+// SQLite's own errors (cannot open, not a database, a read error) name the file as the
+// importer's do.
+std::vector<Snapshot> read_database(const std::filesystem::path& file, const std::string& source,
+                                    std::int64_t now) {
+  try {
+    const sqlite::Connection db(file, sqlite::Connection::Access::read_only);
+    return read_rows(db, source, now);
+  } catch (const StoreError& e) {
+    throw ImportError(e.what());
+  }
 }
 
 bool starts_with_sqlite_magic(const std::filesystem::path& file) {

@@ -1,4 +1,5 @@
 #include <hashtag_exporter/plugin/sdk_http.hpp>
+#include <hashtag_exporter/plugin/trim.hpp>
 #include <hashtag_exporter/redactor.hpp>
 
 #include <nlohmann/json.hpp>
@@ -22,12 +23,6 @@ std::string lower(std::string_view text) {
     return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   });
   return out;
-}
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
 int hex_digit(char c) {
@@ -67,7 +62,7 @@ void for_each_pair(std::string_view text, char separator, Each each) {
     const auto end = std::min(text.find(separator), text.size());
     const auto pair = text.substr(0, end);
     if (const auto equals = pair.find('='); equals != std::string_view::npos) {
-      each(trim(pair.substr(0, equals)), trim(pair.substr(equals + 1)));
+      each(sdk::trim(pair.substr(0, equals)), sdk::trim(pair.substr(equals + 1)));
     }
     text.remove_prefix(std::min(end + 1, text.size()));
   }
@@ -126,7 +121,7 @@ void Redactor::learn(std::string_view value, Origin origin) {
 void Redactor::learn_credential(std::string_view value, Origin origin) {
   learn(value, origin);
   if (const auto space = value.find(' '); space != std::string_view::npos) {
-    learn(trim(value.substr(space + 1)), origin);
+    learn(sdk::trim(value.substr(space + 1)), origin);
   }
 }
 
@@ -151,7 +146,8 @@ void Redactor::walk_settings(const nlohmann::json& node, std::string_view key) {
       if (separator != std::string::npos) {
         const auto name = std::string_view(text).substr(0, separator);
         if (names_secret(name)) {
-          learn_credential(trim(std::string_view(text).substr(separator + 1)), Origin::settings);
+          learn_credential(sdk::trim(std::string_view(text).substr(separator + 1)),
+                           Origin::settings);
         }
       }
       after_secret_option =

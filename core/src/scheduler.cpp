@@ -1,7 +1,5 @@
-#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/scheduler.hpp>
-
-#include <spdlog/spdlog.h>
 
 #include <optional>
 
@@ -59,7 +57,7 @@ void Scheduler::run(std::stop_token stop, Source& source, Schedule schedule) {
     try {
       collector_.record(source.collect());
     } catch (const std::exception& e) {
-      spdlog::error("source={} msg=\"collection failed\" err={}", name, logfmt_quote(e.what()));
+      log::error("collection failed", {{"source", name}, {"err", e.what()}});
     }
     schedule.finish_round(clock_.monotonic());
     std::lock_guard lock(mutex_);

@@ -1,8 +1,6 @@
-#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/reload_rules.hpp>
 #include <hashtag_exporter/service.hpp>
-
-#include <spdlog/spdlog.h>
 
 namespace hashtag_exporter {
 
@@ -53,8 +51,8 @@ std::optional<std::string> CollectionService::reload() {
     error = e.what();
   }
   if (error) {
-    spdlog::error("file={} msg=\"config reload failed, keeping the running config\" err={}",
-                  config_file_.string(), logfmt_quote(*error));
+    log::error("config reload failed, keeping the running config",
+               {{"file", config_file_.string()}, {"err", *error}});
     state_.update([](ExporterState& state) { state.config_last_reload_successful = false; });
     return error;
   }
@@ -78,7 +76,7 @@ std::optional<std::string> CollectionService::reload() {
     state.config_last_reload_success_timestamp = clock_.unix_seconds();
   });
   if (running) scheduler_ = std::make_unique<Scheduler>(setup_->sources, *collector_, clock_, due);
-  spdlog::info("file={} msg=\"config reloaded\"", config_file_.string());
+  log::info("config reloaded", {{"file", config_file_.string()}});
   return std::nullopt;
 }
 

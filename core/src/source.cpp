@@ -1,15 +1,16 @@
+#include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/credit_budget.hpp>
 #include <hashtag_exporter/failure_backoff.hpp>
 #include <hashtag_exporter/http_client.hpp>
-#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/redactor.hpp>
 #include <hashtag_exporter/source.hpp>
 
-#include <spdlog/spdlog.h>
-
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 extern char** environ;
@@ -53,13 +54,17 @@ struct RoundSink {
   std::optional<double> credits;
   std::int64_t timestamp = 0;
 
-  bool accepts(const std::string& hashtag) const {
+  // The configured hashtag that `reported` names once normalised as the config's are ("#AITools"
+  // names "aitools"), when it was asked for and has no result yet: the first answer counts.
+  std::optional<std::string> accepted(std::string_view reported) const {
+    std::string hashtag = normalise_hashtag(reported);
     if (!samples.contains(hashtag)) {
-      spdlog::warn("source={} hashtag={} msg=\"plugin reported a hashtag that was not asked for\"",
-                   *source, logfmt_quote(redactor->redact(hashtag)));
-      return false;
+      log::warn("plugin reported a hashtag that was not asked for",
+                {{"source", *source}, {"hashtag", redactor->redact(reported)}});
+      return std::nullopt;
     }
-    return !samples.at(hashtag) && !failures.contains(hashtag);
+    if (samples.at(hashtag) || failures.contains(hashtag)) return std::nullopt;
+    return hashtag;
   }
 };
 
@@ -89,12 +94,12 @@ struct Source::Impl {
 
   static void log(void* host_ctx, hx_log_level level, hx_str message) {
     const auto& name = self(host_ctx).config.name;
-    const auto text = logfmt_quote(self(host_ctx).redactor.redact(view(message)));
+    const auto text = self(host_ctx).redactor.redact(view(message));
     switch (level) {
-      case HX_LOG_DEBUG: spdlog::debug("source={} msg={}", name, text); break;
-      case HX_LOG_INFO: spdlog::info("source={} msg={}", name, text); break;
-      case HX_LOG_WARN: spdlog::warn("source={} msg={}", name, text); break;
-      default: spdlog::error("source={} msg={}", name, text); break;
+      case HX_LOG_DEBUG: log::debug(text, {{"source", name}}); break;
+      case HX_LOG_INFO: log::info(text, {{"source", name}}); break;
+      case HX_LOG_WARN: log::warn(text, {{"source", name}}); break;
+      default: log::error(text, {{"source", name}}); break;
     }
   }
 
@@ -143,8 +148,9 @@ struct Source::Impl {
 
   static void on_sample(void* ctx, hx_str tag, std::int64_t videos, std::int64_t views) {
     auto& sink = *static_cast<RoundSink*>(ctx);
-    const std::string hashtag(view(tag));
-    if (!sink.accepts(hashtag)) return;
+    const auto accepted = sink.accepted(view(tag));
+    if (!accepted) return;
+    const std::string& hashtag = *accepted;
     if (videos < 0 || views < 0) {
       sink.failures[hashtag] = {hashtag, "bad_response", "negative count reported"};
       return;
@@ -154,8 +160,9 @@ struct Source::Impl {
 
   static void on_failure(void* ctx, hx_str tag, hx_reason reason, hx_str message) {
     auto& sink = *static_cast<RoundSink*>(ctx);
-    const std::string hashtag(view(tag));
-    if (!sink.accepts(hashtag)) return;
+    const auto accepted = sink.accepted(view(tag));
+    if (!accepted) return;
+    const std::string& hashtag = *accepted;
     sink.failures[hashtag] = {hashtag, reason_label(reason), sink.redactor->redact(view(message))};
   }
 
@@ -221,11 +228,11 @@ CollectionRound Source::collect() {
   if (plan.exhausted) {
     round.budget_exhausted = true;
     round.suspended.insert(round.suspended.end(), plan.paused.begin(), plan.paused.end());
-    spdlog::warn(
-        "source={} budget={} spent={} paused={} msg=\"daily credit budget "
-        "(max_credits_per_day) spent: collection paused until 00:00 UTC\"",
-        impl.config.name, impl.config.max_credits_per_day, round.credits_spent_today,
-        round.suspended.size());
+    log::warn("daily credit budget (max_credits_per_day) spent: collection paused until 00:00 UTC",
+              {{"source", impl.config.name},
+               {"budget", impl.config.max_credits_per_day},
+               {"spent", round.credits_spent_today},
+               {"paused", round.suspended.size()}});
   }
   const auto& wanted = plan.fetch;
 
@@ -252,8 +259,9 @@ CollectionRound Source::collect() {
       round.failures.push_back({hashtag, "bad_response", "the plugin reported no result"});
     }
     if (const auto sitting_out = impl.ledger->backoff.failed(hashtag, impl.config.interval)) {
-      spdlog::info("source={} hashtag={} skipped_rounds={} msg=\"suspending a failing hashtag\"",
-                   impl.config.name, hashtag, sitting_out);
+      log::info("suspending a failing hashtag", {{"source", impl.config.name},
+                                                 {"hashtag", hashtag},
+                                                 {"skipped_rounds", sitting_out}});
     }
   }
   round.credits_spent_today = impl.ledger->budget.spent_today();

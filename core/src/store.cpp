@@ -1,7 +1,7 @@
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/store.hpp>
 
-#include <spdlog/spdlog.h>
-#include <sqlite3.h>
+#include "sqlite.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -10,6 +10,13 @@
 
 namespace hashtag_exporter {
 namespace {
+
+using sqlite::Connection;
+using sqlite::query_integer;
+using sqlite::query_text;
+using sqlite::Run;
+using sqlite::Statement;
+using sqlite::Transaction;
 
 // Entry i takes a database from user_version i to i + 1. Each step runs in its own transaction
 // together with the new user_version, so an interrupted upgrade resumes where it stopped.
@@ -43,7 +50,6 @@ static_assert(std::size(kMigrations) == HistoryStore::kSchemaVersion,
 
 constexpr const char* kSnapshotColumns = "source, hashtag, timestamp, video_count, view_count";
 
-// SQLite says only "unable to open database file" when the folder of a new database is missing.
 std::string missing_folder(const std::filesystem::path& path) {
   const auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   std::error_code error;
@@ -52,155 +58,23 @@ std::string missing_folder(const std::filesystem::path& path) {
          " does not exist; create it or point storage.path elsewhere)";
 }
 
-class Connection {
- public:
-  explicit Connection(const std::filesystem::path& path) : name_(path.string()) {
-    // The store's mutex serialises every use of the connection, so SQLite's own is not needed.
-    const int rc =
-        sqlite3_open_v2(name_.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-    if (rc != SQLITE_OK) {
-      const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-      sqlite3_close(db_);
-      throw StoreError(name_ + ": cannot open: " + message + missing_folder(path));
-    }
-  }
-  ~Connection() { sqlite3_close(db_); }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-
-  sqlite3* handle() const { return db_; }
-  const std::string& name() const { return name_; }
-
-  [[noreturn]] void fail(std::string_view context = {}) const {
-    std::string message = name_ + ": ";
-    if (!context.empty()) message.append(context).append(": ");
-    throw StoreError(message + sqlite3_errmsg(db_));
-  }
-
-  void exec(const std::string& sql, std::string_view context = {}) const {
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail(context);
-  }
-
- private:
-  std::string name_;
-  sqlite3* db_ = nullptr;
-};
-
-class Statement {
- public:
-  Statement(const Connection& connection, const std::string& sql) {
-    if (sqlite3_prepare_v3(connection.handle(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT,
-                           &statement_, nullptr) != SQLITE_OK) {
-      connection.fail();
-    }
-  }
-  ~Statement() { sqlite3_finalize(statement_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  sqlite3_stmt* handle() const { return statement_; }
-
- private:
-  sqlite3_stmt* statement_ = nullptr;
-};
-
-// One execution of a statement: binds parameters in order, steps, and resets the statement on
-// every path so that it releases its read snapshot of the database.
-class Run {
- public:
-  Run(const Connection& connection, const Statement& statement)
-      : connection_(connection), statement_(statement.handle()) {}
-  ~Run() { sqlite3_reset(statement_); }
-  Run(const Run&) = delete;
-  Run& operator=(const Run&) = delete;
-
-  Run& bind(std::int64_t value) {
-    check(sqlite3_bind_int64(statement_, ++parameter_, value));
-    return *this;
-  }
-  Run& bind(std::string_view value) {
-    check(sqlite3_bind_text(statement_, ++parameter_, value.data(), static_cast<int>(value.size()),
-                            SQLITE_TRANSIENT));
-    return *this;
-  }
-
-  // True while there is a row to read.
-  bool next() {
-    const int rc = sqlite3_step(statement_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) connection_.fail();
-    return false;
-  }
-
-  std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
-  std::string text(int column) const {
-    const auto* bytes = sqlite3_column_text(statement_, column);
-    if (bytes == nullptr) return {};
-    return {reinterpret_cast<const char*>(bytes),
-            static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
-  }
-
-  // Reads a row selected as kSnapshotColumns.
-  Snapshot snapshot() const {
-    return {.timestamp = integer(2),
-            .source = text(0),
-            .hashtag = text(1),
-            .video_count = integer(3),
-            .view_count = integer(4)};
-  }
-
- private:
-  void check(int rc) const {
-    if (rc != SQLITE_OK) connection_.fail();
-  }
-
-  const Connection& connection_;
-  sqlite3_stmt* statement_;
-  int parameter_ = 0;
-};
-
-std::int64_t query_integer(const Connection& connection, const std::string& sql) {
-  const Statement statement(connection, sql);
-  Run run(connection, statement);
-  return run.next() ? run.integer(0) : 0;
+// Reads a row selected as kSnapshotColumns.
+Snapshot read_snapshot(const sqlite::Run& run) {
+  return {.timestamp = run.integer(2),
+          .source = run.text(0),
+          .hashtag = run.text(1),
+          .video_count = run.integer(3),
+          .view_count = run.integer(4)};
 }
 
-std::string query_text(const Connection& connection, const std::string& sql) {
-  const Statement statement(connection, sql);
-  Run run(connection, statement);
-  return run.next() ? run.text(0) : "";
+// SQLite says only "unable to open database file" when the folder of a new database is missing.
+sqlite::Connection open_history(const std::filesystem::path& path) {
+  try {
+    return sqlite::Connection(path, sqlite::Connection::Access::read_write_create);
+  } catch (const StoreError& e) {
+    throw StoreError(e.what() + missing_folder(path));
+  }
 }
-
-// BEGIN IMMEDIATE takes the write lock up front: another process writing at the same time (a
-// cron `collect --once` beside `serve`) then waits within the busy timeout instead of failing
-// when a read transaction would have to be upgraded.
-class Transaction {
- public:
-  enum class Kind { write, read };
-
-  // A write transaction takes the write lock at once, so that it never fails half-way for lack
-  // of it. A read transaction takes the file locks and checks the WAL once for all its reads,
-  // instead of once per statement.
-  explicit Transaction(const Connection& connection, Kind kind = Kind::write)
-      : connection_(connection) {
-    connection_.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
-  }
-  ~Transaction() {
-    if (!committed_) sqlite3_exec(connection_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
-  void commit() {
-    connection_.exec("COMMIT");
-    committed_ = true;
-  }
-
- private:
-  const Connection& connection_;
-  bool committed_ = false;
-};
 
 void migrate(const Connection& connection, std::int64_t version_read) {
   // An up-to-date history needs no write lock to open, so opening it does not wait for (or fail
@@ -242,9 +116,8 @@ int configure(const Connection& connection, std::chrono::milliseconds busy_timeo
   }
   // WAL lets scrapes and reports read while a round is being written.
   if (const auto mode = query_text(connection, "PRAGMA journal_mode = WAL"); mode != "wal") {
-    spdlog::warn(
-        "path=\"{}\" journal_mode={} msg=\"WAL is not available, readers wait for writers\"",
-        connection.name(), mode);
+    log::warn("WAL is not available, readers wait for writers",
+              {{"path", connection.name()}, {"journal_mode", mode}});
   }
   // FULL syncs the WAL on every commit. NORMAL would lose no committed round when the process
   // crashes, but may lose the last ones on power loss; a round costs API credits and cannot be
@@ -258,7 +131,9 @@ int configure(const Connection& connection, std::chrono::milliseconds busy_timeo
 
 struct HistoryStore::Impl {
   Impl(const std::filesystem::path& file, std::chrono::milliseconds busy_timeout)
-      : path(file), connection(file), schema_version(configure(connection, busy_timeout)) {}
+      : path(file),
+        connection(open_history(file)),
+        schema_version(configure(connection, busy_timeout)) {}
 
   std::filesystem::path path;
   mutable std::mutex mutex;
@@ -310,7 +185,7 @@ struct HistoryStore::Impl {
 
   std::vector<Snapshot> read_all(Run& run) const {
     std::vector<Snapshot> snapshots;
-    while (run.next()) snapshots.push_back(run.snapshot());
+    while (run.next()) snapshots.push_back(read_snapshot(run));
     return snapshots;
   }
 };
@@ -362,7 +237,7 @@ std::optional<Snapshot> HistoryStore::newest_not_after(const SeriesKey& series,
   Run run(impl_->connection, impl_->select_newest_not_after);
   run.bind(series.source).bind(series.hashtag).bind(not_after);
   if (!run.next()) return std::nullopt;
-  return run.snapshot();
+  return read_snapshot(run);
 }
 
 std::vector<std::optional<Snapshot>> HistoryStore::newest_not_after(
@@ -374,7 +249,7 @@ std::vector<std::optional<Snapshot>> HistoryStore::newest_not_after(
   for (const auto& lookup : lookups) {
     Run run(impl_->connection, impl_->select_newest_not_after);
     run.bind(lookup.series.source).bind(lookup.series.hashtag).bind(lookup.not_after);
-    found.push_back(run.next() ? std::optional(run.snapshot()) : std::nullopt);
+    found.push_back(run.next() ? std::optional(read_snapshot(run)) : std::nullopt);
   }
   transaction.commit();
   return found;

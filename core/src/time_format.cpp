@@ -1,5 +1,7 @@
 #include <hashtag_exporter/time_format.hpp>
 
+#include <fmt/format.h>
+
 #include <ctime>
 
 namespace hashtag_exporter {
@@ -21,5 +23,12 @@ std::string format_rfc3339(std::int64_t unix_seconds) {
 }
 
 std::string format_date(std::int64_t unix_seconds) { return format_utc(unix_seconds, "%Y-%m-%d"); }
+
+std::string format_rfc3339_millis(std::chrono::system_clock::time_point time) {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(time);
+  const auto millis = std::chrono::floor<std::chrono::milliseconds>(time - seconds);
+  return format_utc(seconds.time_since_epoch().count(), "%Y-%m-%dT%H:%M:%S") +
+         fmt::format(".{:03}Z", millis.count());
+}
 
 }  // namespace hashtag_exporter

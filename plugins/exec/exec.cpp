@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -205,13 +206,6 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input,
   return result;
 }
 
-std::string normalize(std::string_view tag) {
-  while (!tag.empty() && tag.front() == '#') tag.remove_prefix(1);
-  std::string out(tag);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::optional<hx_reason> reason_named(std::string_view name) {
   static const std::map<std::string_view, hx_reason> kReasons{
       {"timeout", HX_REASON_TIMEOUT},         {"http_4xx", HX_REASON_HTTP_4XX},
@@ -279,9 +273,9 @@ class ExecSource : public sdk::Source {
       host_.log(HX_LOG_WARN, "exec " + program + " stderr: " + std::string(line));
     });
 
-    std::map<std::string, const std::string*> wanted;  // normalized -> the host's spelling
-    for (const auto& tag : hashtags) wanted.emplace(normalize(tag), &tag);
-    std::map<std::string, bool> reported;
+    // The hashtags as the program spelt them: the host matches "#AITools" to "aitools", warns
+    // about hashtags nobody asked for and keeps the first answer for each.
+    std::set<std::string> reported;
     std::size_t bad_lines = 0;
     std::string first_bad;
     const auto bad = [&](std::string_view line, const std::string& why) {
@@ -304,30 +298,24 @@ class ExecSource : public sdk::Source {
       }
       std::string tag;
       if (json.contains("hashtag") && json.at("hashtag").is_string()) {
-        tag = normalize(json.at("hashtag").get<std::string>());
+        tag = json.at("hashtag").get<std::string>();
       } else if (hashtags.size() == 1 && !json.contains("hashtag")) {
-        tag = normalize(hashtags[0]);
+        tag = hashtags[0];
       } else {
         bad(line, "no \"hashtag\" string");
         continue;
       }
-      const auto it = wanted.find(tag);
-      if (it == wanted.end()) {
-        bad(line, "a hashtag that was not asked for");
-        continue;
-      }
       if (reported.contains(tag)) continue;  // the first answer counts
-      const std::string& hashtag = *it->second;
       if (json.contains("error")) {
         const auto& error = json.at("error");
         const auto reason = error.is_string() ? reason_named(error.get<std::string>()) : std::nullopt;
         const auto message = json.value("message", nlohmann::json("")).is_string()
                                  ? json.value("message", std::string())
                                  : std::string();
-        results.failure(hashtag, reason.value_or(HX_REASON_BAD_RESPONSE),
+        results.failure(tag, reason.value_or(HX_REASON_BAD_RESPONSE),
                         "the program reported " + sdk::quote_text(error.dump(), 40) +
                             (message.empty() ? "" : ": " + sdk::quote_text(message)));
-        reported[tag] = true;
+        reported.insert(tag);
         continue;
       }
       const auto videos = json.contains("video_count") ? sdk::parse_count(json.at("video_count")) : std::nullopt;
@@ -336,8 +324,8 @@ class ExecSource : public sdk::Source {
         bad(line, "video_count and view_count must be non-negative integers");
         continue;
       }
-      results.sample(hashtag, *videos, *views);
-      reported[tag] = true;
+      results.sample(tag, *videos, *views);
+      reported.insert(tag);
     }
 
     // Every hashtag without an answer fails, with the most telling reason.
@@ -365,8 +353,9 @@ class ExecSource : public sdk::Source {
       host_.log(HX_LOG_WARN, "exec " + program + ": " + std::to_string(bad_lines) +
                                  " output line(s) ignored, first " + first_bad);
     }
+    // A hashtag answered under another spelling already has its result: the host ignores this.
     for (const auto& tag : hashtags) {
-      if (!reported.contains(normalize(tag))) results.failure(tag, reason, why);
+      if (!reported.contains(tag)) results.failure(tag, reason, why);
     }
   }
 

@@ -25,18 +25,11 @@ constexpr std::string_view kDefaultApiUrl = "https://api.scavio.dev";
 constexpr std::string_view kDefaultKeyVariable = "SCAVIO_API_KEY";
 constexpr std::string_view kEndpoint = "/api/v1/tiktok/hashtag";
 
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  const auto first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
-}
-
 // The key goes into a header line: it must not end it early. Messages name where the key came
 // from, never the key.
 std::string checked_key(std::string_view key, const std::string& setting,
                         const std::string& origin) {
-  key = trim(key);
+  key = sdk::trim(key);
   if (key.empty())
     throw sdk::SettingsError(setting, origin + " is empty; it must hold the Scavio API key");
   const bool printable = std::all_of(key.begin(), key.end(), [](char c) {

@@ -53,6 +53,19 @@ TEST(ExecPlugin, WellBehavedScriptReportsEveryHashtag) {
   EXPECT_THAT(round.failures[0].message, HasSubstr("never heard of it"));
 }
 
+TEST(ExecPlugin, TheHostMatchesHashtagsAsTheConfigNormalisesThemAndKeepsTheFirstAnswer) {
+  const auto round = collect("aitools, \xC3\xA9t\xC3\xA9, llm",  // été
+                             "      command: [/bin/sh, " + script("spellings.sh") + "]\n");
+  ASSERT_NE(snapshot_of(round, "aitools"), nullptr);
+  EXPECT_EQ(snapshot_of(round, "aitools")->video_count, 1);
+  ASSERT_NE(snapshot_of(round, "\xC3\xA9t\xC3\xA9"), nullptr);
+  EXPECT_EQ(snapshot_of(round, "\xC3\xA9t\xC3\xA9")->video_count, 3);
+  EXPECT_EQ(snapshot_of(round, "stranger"), nullptr);
+  ASSERT_EQ(round.failures.size(), 1u);
+  EXPECT_EQ(round.failures[0].hashtag, "llm");
+  EXPECT_EQ(round.snapshots.size(), 2u);
+}
+
 TEST(ExecPlugin, HangingScriptIsKilledWithItsChildrenAtTheTimeout) {
   const auto start = std::chrono::steady_clock::now();
   const auto round = collect("first, second, third", "      command: [/bin/sh, " +

@@ -1,5 +1,6 @@
 // The host redacts what a plugin hands it, whatever the plugin: here exec, which has no HTTP
 // request to learn a credential from, so its configured command line and its environment must.
+#include <hashtag_exporter/log_format.hpp>
 #include <hashtag_exporter/setup.hpp>
 
 #include <gmock/gmock.h>
@@ -31,6 +32,7 @@ class CapturedLog {
   CapturedLog() : previous_(spdlog::default_logger()) {
     auto logger = std::make_shared<spdlog::logger>(
         "captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(text_));
+    logger->set_formatter(log::make_formatter(log::Format::logfmt));
     logger->set_level(spdlog::level::debug);
     spdlog::set_default_logger(logger);
   }

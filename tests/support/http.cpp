@@ -1,5 +1,7 @@
 #include "http.hpp"
 
+#include <hashtag_exporter/plugin/trim.hpp>
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -16,13 +18,6 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* u
   return size * count;
 }
 
-std::string trim(std::string text) {
-  const auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
-  text.erase(std::find_if(text.rbegin(), text.rend(), not_space).base(), text.end());
-  return text;
-}
-
 // Called once per header line, including the status line and the blank line after the headers;
 // a redirect or a 100 Continue starts a new block, so the status line clears what came before.
 std::size_t store_header(char* data, std::size_t size, std::size_t count, void* user) {
@@ -34,7 +29,7 @@ std::size_t store_header(char* data, std::size_t size, std::size_t count, void* 
     std::string name = line.substr(0, colon);
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    headers[name] = trim(line.substr(colon + 1));
+    headers[name] = hashtag_exporter::sdk::trim(std::string_view(line).substr(colon + 1));
   }
   return size * count;
 }

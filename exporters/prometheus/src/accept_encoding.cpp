@@ -1,17 +1,13 @@
 #include "accept_encoding.hpp"
 
+#include <hashtag_exporter/plugin/trim.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
 
 namespace hashtag_exporter::prometheus_exporter {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
@@ -24,7 +20,7 @@ template <typename Visit>
 void for_each_element(std::string_view list, char separator, Visit visit) {
   for (std::size_t start = 0; start <= list.size();) {
     const auto end = std::min(list.find(separator, start), list.size());
-    visit(trim(list.substr(start, end - start)));
+    visit(sdk::trim(list.substr(start, end - start)));
     start = end + 1;
   }
 }
@@ -48,7 +44,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
   std::optional<bool> any;
   for_each_element(accept_encoding, ',', [&gzip, &any](std::string_view element) {
     const auto semicolon = std::min(element.find(';'), element.size());
-    const auto coding = trim(element.substr(0, semicolon));
+    const auto coding = sdk::trim(element.substr(0, semicolon));
     if (equals_ignoring_case(coding, "gzip")) gzip = !refused(element.substr(semicolon));
     if (coding == "*") any = !refused(element.substr(semicolon));
   });

@@ -1,4 +1,4 @@
-#include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/prometheus/web_server.hpp>
 
 #include "accept_encoding.hpp"
@@ -9,7 +9,6 @@
 #include "tls_context.hpp"
 
 #include <CivetServer.h>
-#include <spdlog/spdlog.h>
 
 #include <functional>
 #include <map>
@@ -63,9 +62,9 @@ class Gate {
   std::optional<Reply> refusal(const mg_connection* connection) {
     if (auth_.enabled() && !auth_.allows(mg_get_header(connection, "Authorization"))) {
       const mg_request_info* request = mg_get_request_info(connection);
-      spdlog::debug("client={} path={} msg=\"basic auth refused\"",
-                    logfmt_quote(request->remote_addr),
-                    logfmt_quote(request->local_uri != nullptr ? request->local_uri : ""));
+      log::debug("basic auth refused",
+                 {{"client", request->remote_addr},
+                  {"path", request->local_uri != nullptr ? request->local_uri : ""}});
       auto reply = text(401, "Unauthorized.");
       reply.headers.emplace_back("WWW-Authenticate", kRealm);
       return reply;
@@ -156,8 +155,7 @@ class Router : public CivetHandler {
     try {
       return route->second.handle(connection);
     } catch (const std::exception& e) {
-      spdlog::error("path={} msg=\"request failed\" err={}", logfmt_quote(path),
-                    logfmt_quote(e.what()));
+      log::error("request failed", {{"path", path}, {"err", e.what()}});
       return text(500, std::string("Internal error: ") + e.what());
     }
   }
@@ -321,9 +319,9 @@ struct WebServer::Impl {
       // A failed TLS handshake (a scanner, plain HTTP on the TLS port, a refused client
       // certificate) is the client's problem, and can come at any rate.
       if (std::string_view(message).starts_with("sslize error")) {
-        spdlog::debug("msg=\"TLS handshake failed\" err={}", logfmt_quote(message));
+        log::debug("TLS handshake failed", {{"err", message}});
       } else {
-        spdlog::warn("msg=\"web server\" err={}", logfmt_quote(message));
+        log::warn("web server", {{"err", message}});
       }
     } else {
       self->startup_errors += (self->startup_errors.empty() ? "" : "; ") + std::string(message);

@@ -11,6 +11,7 @@
 
 #include <hashtag_exporter/plugin/abi.h>
 #include <hashtag_exporter/plugin/regular_file.hpp>
+#include <hashtag_exporter/plugin/trim.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -61,10 +62,7 @@ inline std::string read_secret_file(const std::string& path, const std::string& 
   } catch (const FileError& e) {
     throw SettingsError(key, "cannot read " + what + ": " + e.what());
   }
-  constexpr std::string_view kSpace = " \t\r\n";
-  const auto first = text.find_first_not_of(kSpace);
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+  return std::string(trim(text));
 }
 
 // Durations in Prometheus syntax, the same the config file uses: 500ms, 15s, 1m30s, 6h, 1d.
