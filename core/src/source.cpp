@@ -1,11 +1,13 @@
 #include <hashtag_exporter/http_client.hpp>
 #include <hashtag_exporter/logfmt.hpp>
+#include <hashtag_exporter/plugin/reasons.hpp>
 #include <hashtag_exporter/redactor.hpp>
 #include <hashtag_exporter/source.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -17,31 +19,6 @@ namespace hashtag_exporter {
 namespace {
 
 std::string_view view(hx_str s) { return {s.data, s.size}; }
-
-const char* reason_label(hx_reason reason) {
-  switch (reason) {
-    case HX_REASON_TIMEOUT: return "timeout";
-    case HX_REASON_HTTP_4XX: return "http_4xx";
-    case HX_REASON_HTTP_5XX: return "http_5xx";
-    case HX_REASON_RATE_LIMITED: return "rate_limited";
-    case HX_REASON_NOT_FOUND: return "not_found";
-    case HX_REASON_AUTH: return "auth";
-    case HX_REASON_CREDITS: return "credits";
-    case HX_REASON_BAD_RESPONSE: break;
-  }
-  return "bad_response";
-}
-
-hx_transport_result to_hx(Transport transport) {
-  switch (transport) {
-    case Transport::ok: return HX_TRANSPORT_OK;
-    case Transport::timeout: return HX_TRANSPORT_TIMEOUT;
-    case Transport::connect_failed: return HX_TRANSPORT_CONNECT_FAILED;
-    case Transport::body_too_large: return HX_TRANSPORT_BODY_TOO_LARGE;
-    case Transport::other: break;
-  }
-  return HX_TRANSPORT_OTHER;
-}
 
 // Collects what the plugin reports during one round, keyed by the configured hashtags.
 struct RoundSink {
@@ -80,8 +57,11 @@ struct Source::Impl {
   std::shared_ptr<const LoadedPlugin> plugin;
   HttpClient http;
   Redactor redactor;
+  // Lives as long as the plugin instance, which keeps a pointer to it.
   hx_host host{};
   void* instance = nullptr;
+  // Set by cancel() from another thread; the plugin polls it through host.cancelled.
+  std::atomic<bool> cancelled{false};
   std::map<std::string, Backoff> backoff;
   std::int64_t budget_day = -1;
   std::uint64_t credits_spent_today = 0;
@@ -89,7 +69,7 @@ struct Source::Impl {
 
   static Impl& self(void* host_ctx) { return *static_cast<Impl*>(host_ctx); }
 
-  static void log(void* host_ctx, hx_log_level level, hx_str message) {
+  static void log(void* host_ctx, std::uint32_t level, hx_str message) {
     const auto& name = self(host_ctx).config.name;
     const auto text = logfmt_quote(self(host_ctx).redactor.redact(view(message)));
     switch (level) {
@@ -103,7 +83,7 @@ struct Source::Impl {
   static std::int64_t now(void*) { return static_cast<std::int64_t>(std::time(nullptr)); }
 
   static hx_status configure(void* host_ctx, const hx_http_options* options) {
-    if (options == nullptr || options->struct_size < sizeof(hx_http_options)) return HX_ERROR;
+    if (options == nullptr) return HX_ERROR;
     auto next = self(host_ctx).http.options();
     if (options->timeout_ms) next.timeout = std::chrono::milliseconds(options->timeout_ms);
     if (options->max_in_flight) next.max_in_flight = options->max_in_flight;
@@ -117,28 +97,20 @@ struct Source::Impl {
   static hx_status submit(void* host_ctx, const hx_http_request* raw, hx_http_done_fn done,
                           void* user) {
     if (raw == nullptr || done == nullptr) return HX_ERROR;
-    HttpRequest request;
-    request.method = view(raw->method);
-    request.url = view(raw->url);
-    request.body = view(raw->body);
-    for (std::size_t i = 0; i < raw->header_count; ++i) {
-      request.headers.emplace_back(view(raw->headers[i].name), view(raw->headers[i].value));
-    }
+    auto request = sdk::copy_request(*raw);
     auto* impl = &self(host_ctx);
     impl->redactor.learn_request(request);
-    self(host_ctx).http.submit(std::move(request), [impl, done, user](const HttpResult& result) {
-      impl->credits_spent_today += result.attempts;
-      const hx_http_response response{to_hx(result.transport),
-                                      result.status,
-                                      {result.body.data(), result.body.size()},
-                                      {result.error.data(), result.error.size()},
-                                      result.attempts};
-      done(user, &response);
+    impl->http.submit(std::move(request), [impl, done, user](const HttpResponse& response) {
+      impl->credits_spent_today += response.attempts;
+      const auto raw_response = sdk::raw_response(response);
+      done(user, &raw_response);
     });
     return HX_OK;
   }
 
   static void wait(void* host_ctx) { self(host_ctx).http.wait(); }
+
+  static std::int32_t is_cancelled(void* host_ctx) { return self(host_ctx).cancelled ? 1 : 0; }
 
   static void on_sample(void* ctx, hx_str tag, std::int64_t videos, std::int64_t views) {
     auto& sink = *static_cast<RoundSink*>(ctx);
@@ -151,11 +123,12 @@ struct Source::Impl {
     sink.samples[hashtag] = Snapshot{sink.timestamp, *sink.source, hashtag, videos, views};
   }
 
-  static void on_failure(void* ctx, hx_str tag, hx_reason reason, hx_str message) {
+  static void on_failure(void* ctx, hx_str tag, std::uint32_t reason, hx_str message) {
     auto& sink = *static_cast<RoundSink*>(ctx);
     const std::string hashtag(view(tag));
     if (!sink.accepts(hashtag)) return;
-    sink.failures[hashtag] = {hashtag, reason_label(reason), sink.redactor->redact(view(message))};
+    sink.failures[hashtag] = {hashtag, std::string(sdk::reason_label(reason)),
+                              sink.redactor->redact(view(message))};
   }
 
   static void on_credits(void* ctx, double credits) {
@@ -169,8 +142,8 @@ Source::Source(const SourceConfig& config, std::shared_ptr<const LoadedPlugin> p
   impl_->plugin = std::move(plugin);
   impl_->redactor.learn_settings(config.settings_json);
   impl_->redactor.learn_environment(environ);
-  impl_->host = hx_host{sizeof(hx_host), impl_.get(), &Impl::log,    &Impl::now,
-                        &Impl::configure, &Impl::submit, &Impl::wait};
+  impl_->host = hx_host{impl_.get(),    &Impl::log,  &Impl::now,         &Impl::configure,
+                        &Impl::submit, &Impl::wait, &Impl::is_cancelled};
   hx_error error{};
   const auto& table = impl_->plugin->table();
   const hx_str settings{config.settings_json.data(), config.settings_json.size()};
@@ -186,7 +159,10 @@ Source::~Source() {
 const SourceConfig& Source::config() const { return impl_->config; }
 const PluginDescription& Source::plugin() const { return impl_->plugin->description(); }
 
-void Source::cancel() { impl_->http.cancel(); }
+void Source::cancel() {
+  impl_->cancelled = true;
+  impl_->http.cancel();
+}
 
 CollectionRound Source::collect() {
   const auto started = std::chrono::steady_clock::now();

@@ -53,7 +53,9 @@ class Source {
   // ends up with exactly one snapshot or failure.
   CollectionRound collect();
 
-  // Makes a collection in progress give up its outstanding requests (on shutdown).
+  // Makes a collection in progress give up, now and later (shutdown, reload): its outstanding
+  // requests complete as cancelled and the plugin's hx_host.cancelled turns true, so that its own
+  // blocking work (the exec plugin's program) stops too. Safe to call from any thread.
   void cancel();
 
  private:
