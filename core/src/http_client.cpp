@@ -53,15 +53,22 @@ HttpClientOptions normalised(HttpClientOptions options) {
   return options;
 }
 
-Transport classify(CURLcode code, bool body_too_large) {
-  if (body_too_large || code == CURLE_FILESIZE_EXCEEDED) return Transport::body_too_large;
+// What a finished transfer's code means to a plugin. A server that cannot be reached (no such
+// name, connection refused or reset, closed without an answer, a failed TLS handshake) is not a
+// timeout: only running out of time is.
+hx_transport_result classify(CURLcode code, bool body_too_large) {
+  if (body_too_large || code == CURLE_FILESIZE_EXCEEDED) return HX_TRANSPORT_BODY_TOO_LARGE;
   switch (code) {
-    case CURLE_OK: return Transport::ok;
-    case CURLE_OPERATION_TIMEDOUT: return Transport::timeout;
+    case CURLE_OK: return HX_TRANSPORT_OK;
+    case CURLE_OPERATION_TIMEDOUT: return HX_TRANSPORT_TIMEOUT;
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return Transport::connect_failed;
-    default: return Transport::other;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SSL_CONNECT_ERROR: return HX_TRANSPORT_UNREACHABLE;
+    default: return HX_TRANSPORT_OTHER;
   }
 }
 
@@ -84,7 +91,7 @@ bool is_transient(CURLcode code) {
   }
 }
 
-bool is_transient_status(long status) { return status == 429 || (status >= 500 && status <= 599); }
+bool is_transient_status(std::int32_t status) { return status == 429 || (status >= 500 && status <= 599); }
 
 struct Job {
   HttpRequest request;
@@ -134,7 +141,7 @@ struct Transfer {
 
 struct Completion {
   HttpClient::Done done;
-  HttpResult result;
+  HttpResponse result;
 };
 
 }  // namespace
@@ -262,24 +269,26 @@ struct HttpClient::Impl {
   }
 
   void fail_without_transfer(Transfer& transfer, std::string error) {
-    fail(*transfer.job, std::move(error));
+    fail(*transfer.job, HX_TRANSPORT_OTHER, std::move(error));
   }
 
-  void fail(Job& job, std::string error) {
-    HttpResult result;
-    result.transport = Transport::other;
+  void fail(Job& job, hx_transport_result transport, std::string error) {
+    HttpResponse result;
+    result.transport = transport;
     result.error = std::move(error);
     result.attempts = job.attempts;
     completed.push_back({std::move(job.done), std::move(result)});
   }
 
+  static constexpr const char* kCancelled = "cancelled: the exporter is shutting down or reloading";
+
   void abandon_everything() {
     for (auto& [easy, transfer] : running) {
       curl_multi_remove_handle(multi.get(), easy);
-      fail(*transfer->job, "cancelled: the exporter is shutting down");
+      fail(*transfer->job, HX_TRANSPORT_CANCELLED, kCancelled);
     }
     running.clear();
-    for (auto& [due, job] : queue) fail(*job, "cancelled: the exporter is shutting down");
+    for (auto& [due, job] : queue) fail(*job, HX_TRANSPORT_CANCELLED, kCancelled);
     queue.clear();
   }
 
@@ -296,13 +305,15 @@ struct HttpClient::Impl {
   }
 
   void finish(Transfer& transfer, CURLcode code) {
-    HttpResult result;
+    HttpResponse result;
     result.attempts = transfer.job->attempts;
     result.transport = classify(code, transfer.body_too_large);
-    if (result.transport == Transport::ok) {
-      curl_easy_getinfo(transfer.easy.get(), CURLINFO_RESPONSE_CODE, &result.status);
+    if (result.transport == HX_TRANSPORT_OK) {
+      long status = 0;
+      curl_easy_getinfo(transfer.easy.get(), CURLINFO_RESPONSE_CODE, &status);
+      result.status = static_cast<std::int32_t>(status);  // libcurl's status codes are 3 digits
       result.body = std::move(transfer.body);
-    } else if (result.transport == Transport::body_too_large) {
+    } else if (result.transport == HX_TRANSPORT_BODY_TOO_LARGE) {
       result.error =
           "response body larger than " + std::to_string(options.max_body_bytes) + " bytes";
     } else {
@@ -311,7 +322,7 @@ struct HttpClient::Impl {
     }
 
     const bool transient =
-        result.transport == Transport::ok ? is_transient_status(result.status) : is_transient(code);
+        result.transport == HX_TRANSPORT_OK ? is_transient_status(result.status) : is_transient(code);
     if (transient && transfer.job->attempts < options.max_attempts) {
       queue.emplace(retry_time(transfer), std::move(transfer.job));
       return;

@@ -70,10 +70,15 @@ std::shared_ptr<const LoadedPlugin> LoadedPlugin::load(const std::filesystem::pa
   }
   const auto entry = impl->library.get<const hx_plugin*()>(HX_PLUGIN_ENTRY_SYMBOL);
   const hx_plugin* table = entry();
-  if (table == nullptr || table->abi_version != HX_PLUGIN_ABI_VERSION ||
-      table->struct_size < sizeof(hx_plugin) || table->name == nullptr ||
-      table->version == nullptr || table->create == nullptr || table->collect == nullptr ||
-      table->destroy == nullptr) {
+  if (table == nullptr) throw PluginError(file.string() + ": the plugin returned no function table");
+  // Exact version only (abi.h): the table must be of the version the symbol promised.
+  if (table->abi_version != HX_PLUGIN_ABI_VERSION) {
+    throw PluginError(file.string() + ": the plugin's function table is of ABI version " +
+                      std::to_string(table->abi_version) + ", its symbol says " +
+                      std::to_string(abi_version));
+  }
+  if (table->name == nullptr || table->version == nullptr || table->create == nullptr ||
+      table->collect == nullptr || table->destroy == nullptr) {
     throw PluginError(file.string() + ": the plugin's function table is incomplete");
   }
   impl->table = table;

@@ -3,10 +3,12 @@
 #include <hashtag_exporter/failure_backoff.hpp>
 #include <hashtag_exporter/http_client.hpp>
 #include <hashtag_exporter/log.hpp>
+#include <hashtag_exporter/plugin/reasons.hpp>
 #include <hashtag_exporter/redactor.hpp>
 #include <hashtag_exporter/source.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -19,31 +21,6 @@ namespace hashtag_exporter {
 namespace {
 
 std::string_view view(hx_str s) { return {s.data, s.size}; }
-
-const char* reason_label(hx_reason reason) {
-  switch (reason) {
-    case HX_REASON_TIMEOUT: return "timeout";
-    case HX_REASON_HTTP_4XX: return "http_4xx";
-    case HX_REASON_HTTP_5XX: return "http_5xx";
-    case HX_REASON_RATE_LIMITED: return "rate_limited";
-    case HX_REASON_NOT_FOUND: return "not_found";
-    case HX_REASON_AUTH: return "auth";
-    case HX_REASON_CREDITS: return "credits";
-    case HX_REASON_BAD_RESPONSE: break;
-  }
-  return "bad_response";
-}
-
-hx_transport_result to_hx(Transport transport) {
-  switch (transport) {
-    case Transport::ok: return HX_TRANSPORT_OK;
-    case Transport::timeout: return HX_TRANSPORT_TIMEOUT;
-    case Transport::connect_failed: return HX_TRANSPORT_CONNECT_FAILED;
-    case Transport::body_too_large: return HX_TRANSPORT_BODY_TOO_LARGE;
-    case Transport::other: break;
-  }
-  return HX_TRANSPORT_OTHER;
-}
 
 // Collects what the plugin reports during one round, keyed by the configured hashtags.
 struct RoundSink {
@@ -85,14 +62,17 @@ struct Source::Impl {
   std::shared_ptr<const LoadedPlugin> plugin;
   HttpClient http;
   Redactor redactor;
+  // Lives as long as the plugin instance, which keeps a pointer to it.
   hx_host host{};
   void* instance = nullptr;
   Clock* clock = nullptr;
   std::shared_ptr<SourceLedger> ledger = std::make_shared<SourceLedger>();
+  // Set by cancel() from another thread; the plugin polls it through host.cancelled.
+  std::atomic<bool> cancelled{false};
 
   static Impl& self(void* host_ctx) { return *static_cast<Impl*>(host_ctx); }
 
-  static void log(void* host_ctx, hx_log_level level, hx_str message) {
+  static void log(void* host_ctx, std::uint32_t level, hx_str message) {
     const auto& name = self(host_ctx).config.name;
     const auto text = self(host_ctx).redactor.redact(view(message));
     switch (level) {
@@ -106,7 +86,7 @@ struct Source::Impl {
   static std::int64_t now(void* host_ctx) { return self(host_ctx).clock->unix_seconds(); }
 
   static hx_status configure(void* host_ctx, const hx_http_options* options) {
-    if (options == nullptr || options->struct_size < sizeof(hx_http_options)) return HX_ERROR;
+    if (options == nullptr) return HX_ERROR;
     auto next = self(host_ctx).http.options();
     if (options->timeout_ms) next.timeout = std::chrono::milliseconds(options->timeout_ms);
     if (options->max_in_flight) next.max_in_flight = options->max_in_flight;
@@ -120,31 +100,23 @@ struct Source::Impl {
   static hx_status submit(void* host_ctx, const hx_http_request* raw, hx_http_done_fn done,
                           void* user) {
     if (raw == nullptr || done == nullptr) return HX_ERROR;
-    HttpRequest request;
-    request.method = view(raw->method);
-    request.url = view(raw->url);
-    request.body = view(raw->body);
-    for (std::size_t i = 0; i < raw->header_count; ++i) {
-      request.headers.emplace_back(view(raw->headers[i].name), view(raw->headers[i].value));
-    }
+    auto request = sdk::copy_request(*raw);
     auto* impl = &self(host_ctx);
     impl->redactor.learn_request(request);
-    self(host_ctx).http.submit(std::move(request), [impl, done, user](const HttpResult& result) {
+    impl->http.submit(std::move(request), [impl, done, user](const HttpResponse& response) {
       {
         std::lock_guard lock(impl->ledger->mutex);
-        impl->ledger->budget.spend(result.attempts);
+        impl->ledger->budget.spend(response.attempts);
       }
-      const hx_http_response response{to_hx(result.transport),
-                                      result.status,
-                                      {result.body.data(), result.body.size()},
-                                      {result.error.data(), result.error.size()},
-                                      result.attempts};
-      done(user, &response);
+      const auto raw_response = sdk::raw_response(response);
+      done(user, &raw_response);
     });
     return HX_OK;
   }
 
   static void wait(void* host_ctx) { self(host_ctx).http.wait(); }
+
+  static std::int32_t is_cancelled(void* host_ctx) { return self(host_ctx).cancelled ? 1 : 0; }
 
   static void on_sample(void* ctx, hx_str tag, std::int64_t videos, std::int64_t views) {
     auto& sink = *static_cast<RoundSink*>(ctx);
@@ -158,12 +130,13 @@ struct Source::Impl {
     sink.samples[hashtag] = Snapshot{sink.timestamp, *sink.source, hashtag, videos, views};
   }
 
-  static void on_failure(void* ctx, hx_str tag, hx_reason reason, hx_str message) {
+  static void on_failure(void* ctx, hx_str tag, std::uint32_t reason, hx_str message) {
     auto& sink = *static_cast<RoundSink*>(ctx);
     const auto accepted = sink.accepted(view(tag));
     if (!accepted) return;
     const std::string& hashtag = *accepted;
-    sink.failures[hashtag] = {hashtag, reason_label(reason), sink.redactor->redact(view(message))};
+    sink.failures[hashtag] = {hashtag, std::string(sdk::reason_label(reason)),
+                              sink.redactor->redact(view(message))};
   }
 
   static void on_credits(void* ctx, double credits) {
@@ -178,8 +151,8 @@ Source::Source(const SourceConfig& config, std::shared_ptr<const LoadedPlugin> p
   impl_->plugin = std::move(plugin);
   impl_->redactor.learn_settings(config.settings_json);
   impl_->redactor.learn_environment(environ);
-  impl_->host = hx_host{sizeof(hx_host), impl_.get(), &Impl::log,    &Impl::now,
-                        &Impl::configure, &Impl::submit, &Impl::wait};
+  impl_->host = hx_host{impl_.get(),    &Impl::log,  &Impl::now,         &Impl::configure,
+                        &Impl::submit, &Impl::wait, &Impl::is_cancelled};
   hx_error error{};
   const auto& table = impl_->plugin->table();
   const hx_str settings{config.settings_json.data(), config.settings_json.size()};
@@ -195,7 +168,10 @@ Source::~Source() {
 const SourceConfig& Source::config() const { return impl_->config; }
 const PluginDescription& Source::plugin() const { return impl_->plugin->description(); }
 
-void Source::cancel() { impl_->http.cancel(); }
+void Source::cancel() {
+  impl_->cancelled = true;
+  impl_->http.cancel();
+}
 
 void Source::take_over(const Source& previous) { impl_->ledger = previous.impl_->ledger; }
 

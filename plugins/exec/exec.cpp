@@ -1,5 +1,6 @@
 // The `exec` source: runs a program (no shell) and reads its results as JSON lines, so that a
 // source can be written in any language and cannot take the exporter down. Settings: README.md.
+#include <hashtag_exporter/plugin/reasons.hpp>
 #include <hashtag_exporter/plugin/sdk.hpp>
 #include <hashtag_exporter/plugin/sdk_http.hpp>
 
@@ -39,9 +40,14 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxStderrLines = 100;  // per run; the rest are counted, not logged
 
+// How often a running program's wait looks whether the host cancelled the collection: abi.h asks
+// for at least every 100 ms.
+constexpr auto kCancelPollInterval = 50ms;
+
 struct RunResult {
   std::string spawn_error;  // the program could not be started
   bool timed_out = false;
+  bool cancelled = false;  // the host cancelled the collection; the program was killed
   bool output_too_large = false;
   int wait_status = 0;
   std::string output;
@@ -50,12 +56,14 @@ struct RunResult {
 
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
-// Runs argv with `input` on standard input until it exits, `timeout` passes (the process group
-// is killed) or it writes more than `max_output` bytes. Standard error goes to `on_stderr`, line
-// by line. Only the three standard descriptors are inherited.
+// Runs argv with `input` on standard input until it exits, `timeout` passes, the host cancels
+// (`cancelled` turns true) or it writes more than `max_output` bytes; in the last three cases its
+// whole process group is killed. The program is always reaped before this returns. Standard
+// error goes to `on_stderr`, line by line. Only the three standard descriptors are inherited.
 RunResult run(const std::vector<std::string>& argv, const std::string& input,
               std::chrono::milliseconds timeout, std::size_t max_output,
-              const std::function<void(std::string_view)>& on_stderr) {
+              const std::function<void(std::string_view)>& on_stderr,
+              const std::function<bool()>& cancelled) {
   RunResult result;
   int in[2] = {-1, -1};  // a socket, so that writing to a program that is gone raises no SIGPIPE
   int out[2] = {-1, -1};
@@ -151,8 +159,13 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input,
       result.timed_out = kill_group = true;
       break;
     }
+    if (cancelled()) {
+      result.cancelled = kill_group = true;
+      break;
+    }
     pollfd fds[3] = {{stdin_fd, POLLOUT, 0}, {stdout_fd, POLLIN, 0}, {stderr_fd, POLLIN, 0}};
-    const int ready = poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    const int ready =
+        poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), kCancelPollInterval.count())));
     if (ready < 0 && errno != EINTR) break;
     if (ready <= 0) continue;
     if (stdin_fd >= 0 && (fds[0].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
@@ -197,6 +210,10 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input,
       result.timed_out = kill_group = true;
       break;
     }
+    if (cancelled()) {
+      result.cancelled = kill_group = true;
+      break;
+    }
     std::this_thread::sleep_for(5ms);
   }
   kill(-pid, SIGKILL);
@@ -204,16 +221,6 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input,
   while (waitpid(pid, &result.wait_status, 0) < 0 && errno == EINTR) {
   }
   return result;
-}
-
-std::optional<hx_reason> reason_named(std::string_view name) {
-  static const std::map<std::string_view, hx_reason> kReasons{
-      {"timeout", HX_REASON_TIMEOUT},         {"http_4xx", HX_REASON_HTTP_4XX},
-      {"http_5xx", HX_REASON_HTTP_5XX},       {"rate_limited", HX_REASON_RATE_LIMITED},
-      {"bad_response", HX_REASON_BAD_RESPONSE}, {"not_found", HX_REASON_NOT_FOUND},
-      {"auth", HX_REASON_AUTH},               {"credits", HX_REASON_CREDITS}};
-  const auto it = kReasons.find(name);
-  return it == kReasons.end() ? std::nullopt : std::optional(it->second);
 }
 
 class ExecSource : public sdk::Source {
@@ -252,6 +259,7 @@ class ExecSource : public sdk::Source {
   void collect(std::span<const std::string> hashtags, sdk::Results& results) override {
     if (per_hashtag_) {
       for (const auto& hashtag : hashtags) {
+        // After a cancel, run_once starts nothing and fails the hashtag as cancelled.
         std::vector<std::string> argv;
         for (const auto& arg : command_) {
           argv.push_back(sdk::substitute_hashtag(arg, hashtag, [](std::string_view s) { return std::string(s); }));
@@ -269,9 +277,17 @@ class ExecSource : public sdk::Source {
     std::string input;
     for (const auto& tag : hashtags) input += tag + "\n";
     const std::string program = argv[0];
-    const auto result = run(argv, input, timeout_, max_output_, [&](std::string_view line) {
-      host_.log(HX_LOG_WARN, "exec " + program + " stderr: " + std::string(line));
-    });
+    RunResult result;
+    if (host_.cancelled()) {
+      result.cancelled = true;
+    } else {
+      result = run(
+          argv, input, timeout_, max_output_,
+          [&](std::string_view line) {
+            host_.log(HX_LOG_WARN, "exec " + program + " stderr: " + std::string(line));
+          },
+          [&] { return host_.cancelled(); });
+    }
 
     // The hashtags as the program spelt them: the host matches "#AITools" to "aitools", warns
     // about hashtags nobody asked for and keeps the first answer for each.
@@ -308,7 +324,8 @@ class ExecSource : public sdk::Source {
       if (reported.contains(tag)) continue;  // the first answer counts
       if (json.contains("error")) {
         const auto& error = json.at("error");
-        const auto reason = error.is_string() ? reason_named(error.get<std::string>()) : std::nullopt;
+        const auto reason =
+            error.is_string() ? sdk::reason_named(error.get<std::string>()) : std::nullopt;
         const auto message = json.value("message", nlohmann::json("")).is_string()
                                  ? json.value("message", std::string())
                                  : std::string();
@@ -333,6 +350,10 @@ class ExecSource : public sdk::Source {
     std::string why;
     if (!result.spawn_error.empty()) {
       why = result.spawn_error;
+    } else if (result.cancelled) {
+      // The exporter stopped waiting (shutdown, reload), as a timeout of its own.
+      reason = HX_REASON_TIMEOUT;
+      why = "cancelled: the exporter is shutting down or reloading; " + program + " killed";
     } else if (result.timed_out) {
       reason = HX_REASON_TIMEOUT;
       why = program + " did not finish within " + std::to_string(timeout_.count()) + "ms; killed";

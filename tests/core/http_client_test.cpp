@@ -1,6 +1,7 @@
 #include <hashtag_exporter/http_client.hpp>
 
 #include "fake_scavio.hpp"
+#include "resetting_server.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -43,10 +44,10 @@ HttpRequest hashtag_request(const std::string& base_url, const std::string& hash
                      nlohmann::json{{"hashtag_name", hashtag}}.dump()};
 }
 
-HttpResult run_one(HttpClient& client, HttpRequest request) {
-  HttpResult result;
+HttpResponse run_one(HttpClient& client, HttpRequest request) {
+  HttpResponse result;
   int calls = 0;
-  client.submit(std::move(request), [&](const HttpResult& r) {
+  client.submit(std::move(request), [&](const HttpResponse& r) {
     result = r;
     ++calls;
   });
@@ -86,7 +87,7 @@ std::unique_ptr<FakeScavio> HttpClientTest::server_;
 TEST_F(HttpClientTest, ReturnsTheResponseOfASuccessfulRequest) {
   HttpClient client(fast_options());
   const auto result = run_one(client, hashtag_request(server().url(), "llm"));
-  EXPECT_EQ(result.transport, Transport::ok);
+  EXPECT_EQ(result.transport, HX_TRANSPORT_OK);
   EXPECT_EQ(result.status, 200);
   EXPECT_EQ(result.attempts, 1u);
   EXPECT_TRUE(result.error.empty());
@@ -109,7 +110,7 @@ TEST_F(HttpClientTest, GivesUpAfterMaxAttempts) {
   options.max_attempts = 3;
   HttpClient client(options);
   const auto result = run_one(client, hashtag_request(server().url(), "down"));
-  EXPECT_EQ(result.transport, Transport::ok);
+  EXPECT_EQ(result.transport, HX_TRANSPORT_OK);
   EXPECT_EQ(result.status, 503);
   EXPECT_EQ(result.attempts, 3u);
   EXPECT_NE(result.body.find("internal_error"), std::string::npos);
@@ -151,7 +152,7 @@ void expect_retry_not_before_the_next_request(FakeScavio& server, const std::str
   std::vector<std::string> finished;
   for (const auto* tag : {"busy", "llm"}) {
     client.submit(hashtag_request(server.url(), tag),
-                  [&finished, tag](const HttpResult&) { finished.emplace_back(tag); });
+                  [&finished, tag](const HttpResponse&) { finished.emplace_back(tag); });
   }
   std::jthread waiting([&client] { client.wait(); });
   for (int i = 0; i < 200 && server.request_count("llm") == 0; ++i) {
@@ -168,6 +169,15 @@ TEST_F(HttpClientTest, AHugeRetryAfterUnderAHugeMaxBackoffIsNotRetriedAtOnce) {
   expect_retry_not_before_the_next_request(server(), "99999999999999999999999");
   server().reset();
   expect_retry_not_before_the_next_request(server(), "Fri, 31 Dec 99999 23:59:59 GMT");
+}
+
+TEST_F(HttpClientTest, ACancelledRequestCompletesAsCancelled) {
+  server().set_mode("slow", R"({"mode": "timeout", "delay": 5})");
+  HttpClient client(fast_options());
+  client.cancel();
+  const auto result = run_one(client, hashtag_request(server().url(), "slow"));
+  EXPECT_EQ(result.transport, HX_TRANSPORT_CANCELLED);
+  EXPECT_NE(result.error.find("cancelled"), std::string::npos);
 }
 
 TEST_F(HttpClientTest, DoesNotRetryClientErrors) {
@@ -191,18 +201,34 @@ TEST_F(HttpClientTest, TimesOutEachAttempt) {
   HttpClient client(options);
   const auto started = Clock::now();
   const auto result = run_one(client, hashtag_request(server().url(), "slow"));
-  EXPECT_EQ(result.transport, Transport::timeout);
+  EXPECT_EQ(result.transport, HX_TRANSPORT_TIMEOUT);
   EXPECT_EQ(result.attempts, 2u);
   EXPECT_FALSE(result.error.empty());
   EXPECT_EQ(result.error.find("test-key"), std::string::npos);
   EXPECT_LT(Clock::now() - started, 4s);
 }
 
+TEST_F(HttpClientTest, AResetConnectionIsUnreachableNotATimeout) {
+  testing::ResettingServer reset;
+  HttpClient client(fast_options());
+  const auto result = run_one(client, hashtag_request(reset.url(), "llm", "secret-key"));
+  EXPECT_EQ(result.transport, HX_TRANSPORT_UNREACHABLE) << result.error;
+  EXPECT_EQ(result.attempts, 3u);  // a reset is transient: retried
+  EXPECT_EQ(result.error.find("secret-key"), std::string::npos);
+}
+
+TEST_F(HttpClientTest, AnUnresolvableNameIsUnreachable) {
+  HttpClient client(fast_options());
+  const auto result = run_one(client, hashtag_request("http://nonexistent.invalid", "llm"));
+  EXPECT_EQ(result.transport, HX_TRANSPORT_UNREACHABLE) << result.error;
+  EXPECT_NE(result.error.find("nonexistent.invalid"), std::string::npos);
+}
+
 TEST_F(HttpClientTest, ReportsARefusedConnection) {
   HttpClient client(fast_options());
   const auto url = "http://127.0.0.1:" + std::to_string(unused_port());
   const auto result = run_one(client, hashtag_request(url, "llm", "secret-key"));
-  EXPECT_EQ(result.transport, Transport::connect_failed);
+  EXPECT_EQ(result.transport, HX_TRANSPORT_UNREACHABLE);
   EXPECT_EQ(result.attempts, 3u);
   EXPECT_FALSE(result.error.empty());
   EXPECT_EQ(result.error.find("secret-key"), std::string::npos);
@@ -214,7 +240,7 @@ TEST_F(HttpClientTest, AbortsAnAnnouncedOversizedBody) {
   options.max_body_bytes = 64 * 1024;
   HttpClient client(options);
   const auto result = run_one(client, hashtag_request(server().url(), "huge"));
-  EXPECT_EQ(result.transport, Transport::body_too_large);
+  EXPECT_EQ(result.transport, HX_TRANSPORT_BODY_TOO_LARGE);
   EXPECT_EQ(result.attempts, 1u);
   EXPECT_TRUE(result.body.empty());
 }
@@ -225,14 +251,14 @@ TEST_F(HttpClientTest, AbortsAChunkedOversizedBodyWhileItArrives) {
   options.max_body_bytes = 64 * 1024;
   HttpClient client(options);
   const auto result = run_one(client, hashtag_request(server().url(), "huge"));
-  EXPECT_EQ(result.transport, Transport::body_too_large);
+  EXPECT_EQ(result.transport, HX_TRANSPORT_BODY_TOO_LARGE);
   EXPECT_EQ(result.attempts, 1u);
 }
 
 TEST_F(HttpClientTest, ReusesTheConnection) {
   HttpClient client(fast_options());
   for (const char* tag : {"a", "b", "c"}) {
-    client.submit(hashtag_request(server().url(), tag), [](const HttpResult&) {});
+    client.submit(hashtag_request(server().url(), tag), [](const HttpResponse&) {});
   }
   client.wait();
   const auto received = requests();
@@ -248,23 +274,23 @@ TEST_F(HttpClientTest, LetsOtherRequestsRunDuringABackoff) {
   HttpClient client(options);
   std::vector<std::string> finished;
   client.submit(hashtag_request(server().url(), "busy"),
-                [&](const HttpResult&) { finished.push_back("busy"); });
+                [&](const HttpResponse&) { finished.push_back("busy"); });
   client.submit(hashtag_request(server().url(), "idle"),
-                [&](const HttpResult&) { finished.push_back("idle"); });
+                [&](const HttpResponse&) { finished.push_back("idle"); });
   client.wait();
   EXPECT_EQ(finished, (std::vector<std::string>{"idle", "busy"}));
 }
 
 TEST_F(HttpClientTest, RunsRequestsSubmittedFromACallback) {
   HttpClient client(fast_options());
-  std::vector<long> statuses;
-  client.submit(hashtag_request(server().url(), "first"), [&](const HttpResult& first) {
+  std::vector<std::int32_t> statuses;
+  client.submit(hashtag_request(server().url(), "first"), [&](const HttpResponse& first) {
     statuses.push_back(first.status);
     client.submit(hashtag_request(server().url(), "second"),
-                  [&](const HttpResult& second) { statuses.push_back(second.status); });
+                  [&](const HttpResponse& second) { statuses.push_back(second.status); });
   });
   client.wait();
-  EXPECT_EQ(statuses, (std::vector<long>{200, 200}));
+  EXPECT_EQ(statuses, (std::vector<std::int32_t>{200, 200}));
 }
 
 TEST_F(HttpClientTest, KeepsAtMostMaxInFlightRequestsRunning) {
@@ -276,7 +302,7 @@ TEST_F(HttpClientTest, KeepsAtMostMaxInFlightRequestsRunning) {
     const auto tag = "tag" + std::to_string(i);
     server().set_mode(tag, R"({"mode": "ok", "latency_ms": 100})");
     client.submit(hashtag_request(server().url(), tag),
-                  [&](const HttpResult& result) { succeeded += result.status == 200; });
+                  [&](const HttpResponse& result) { succeeded += result.status == 200; });
   }
   client.wait();
   EXPECT_EQ(succeeded, 6);
@@ -292,7 +318,7 @@ TEST_F(HttpClientTest, SpacesRequestStartsByRequestsPerMinute) {
   HttpClient client(options);
   for (int i = 0; i < 4; ++i) {
     client.submit(hashtag_request(server().url(), "tag" + std::to_string(i)),
-                  [](const HttpResult&) {});
+                  [](const HttpResponse&) {});
   }
   const auto started = Clock::now();
   client.wait();

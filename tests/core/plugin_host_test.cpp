@@ -36,26 +36,38 @@ TEST(PluginHost, MissingFileIsNamed) {
   EXPECT_EQ(load_error("/nonexistent/tiktok.so"), "/nonexistent/tiktok.so: no such plugin file");
 }
 
+const std::string kHostAbi = std::to_string(HX_PLUGIN_ABI_VERSION);
+
+// Exact version only (abi.h): the next version is rejected as well as the previous one.
 TEST(PluginHost, NewerAbiVersionNamesFileAndBothVersions) {
   const auto file = kBrokenPlugins / "newer_abi.so";
-  EXPECT_EQ(load_error(file), file.string() +
-                                  ": plugin ABI version 2 is not supported by this "
-                                  "host, which supports ABI version 1; rebuild the "
-                                  "plugin against this host's SDK or upgrade the host");
+  EXPECT_EQ(load_error(file), file.string() + ": plugin ABI version " +
+                                  std::to_string(HX_PLUGIN_ABI_VERSION + 1) +
+                                  " is not supported by this host, which supports ABI version " +
+                                  kHostAbi +
+                                  "; rebuild the plugin against this host's SDK or upgrade the "
+                                  "host");
 }
 
 TEST(PluginHost, OlderAbiVersionNamesFileAndBothVersions) {
   const auto file = kBrokenPlugins / "older_abi.so";
-  EXPECT_EQ(load_error(file), file.string() +
-                                  ": plugin ABI version 0 is not supported by this "
-                                  "host, which supports ABI version 1; rebuild the "
-                                  "plugin against the current SDK");
+  EXPECT_EQ(load_error(file), file.string() + ": plugin ABI version " +
+                                  std::to_string(HX_PLUGIN_ABI_VERSION - 1) +
+                                  " is not supported by this host, which supports ABI version " +
+                                  kHostAbi + "; rebuild the plugin against the current SDK");
+}
+
+TEST(PluginHost, ATableOfAnotherVersionThanItsSymbolIsRejected) {
+  const auto file = kBrokenPlugins / "mismatched_table.so";
+  EXPECT_EQ(load_error(file), file.string() + ": the plugin's function table is of ABI version " +
+                                  std::to_string(HX_PLUGIN_ABI_VERSION - 1) +
+                                  ", its symbol says " + kHostAbi);
 }
 
 TEST(PluginHost, MissingEntrySymbolIsNamed) {
   const auto file = kBrokenPlugins / "no_entry_symbol.so";
-  EXPECT_EQ(load_error(file),
-            file.string() + ": ABI version 1 but no entry symbol hashtag_exporter_plugin");
+  EXPECT_EQ(load_error(file), file.string() + ": ABI version " + kHostAbi +
+                                  " but no entry symbol hashtag_exporter_plugin");
 }
 
 TEST(PluginHost, FileThatIsNotASharedLibraryIsRejected) {
@@ -106,7 +118,8 @@ TEST(PluginPath, UsesTheFirstFileOfTheNameAndRejectsItWithoutFallingBack) {
   std::filesystem::copy_file(kBrokenPlugins / "older_abi.so", dir / "first" / "demo.so");
   std::filesystem::copy_file(kPlugins / "demo.so", dir / "second" / "demo.so");
   EXPECT_THAT(path_load_error(PluginPath({dir / "first", dir / "second"}), "demo"),
-              HasSubstr((dir / "first" / "demo.so").string() + ": plugin ABI version 0 "));
+              HasSubstr((dir / "first" / "demo.so").string() + ": plugin ABI version " +
+                        std::to_string(HX_PLUGIN_ABI_VERSION - 1) + " "));
   EXPECT_EQ(PluginPath({dir / "second", dir / "first"}).load("demo")->description().file,
             dir / "second" / "demo.so");
 }
@@ -160,7 +173,8 @@ TEST(PluginCatalog, LoadsEveryFileAndRejectsTheOnesTheLookupWouldNotUse) {
   ASSERT_EQ(catalog.rejected().size(), 4u);
   EXPECT_THAT(catalog.rejected()[0].reason,
               HasSubstr("a_demo.so: the plugin in this file is named \"demo\", not \"a_demo\""));
-  EXPECT_THAT(catalog.rejected()[1].reason, HasSubstr("newer_abi.so: plugin ABI version 2"));
+  EXPECT_THAT(catalog.rejected()[1].reason, HasSubstr("newer_abi.so: plugin ABI version " +
+                                                           std::to_string(HX_PLUGIN_ABI_VERSION + 1)));
   EXPECT_EQ(catalog.rejected()[2].reason, (dir / "second" / "demo.so").string() + ": shadowed by " +
                                               (dir / "first" / "demo.so").string() +
                                               ", earlier on the plugin path");

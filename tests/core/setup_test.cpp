@@ -158,8 +158,10 @@ TEST(Setup, FirstPluginFileOfTheNameIsUsedAndItsRejectionNamed) {
   EXPECT_EQ(prepare_error(dir / "demo.yml", {dir / "first", dir / "second"}),
             (dir / "demo.yml").string() +
                 ":4: sources[0].plugin: " + (dir / "first" / "demo.so").string() +
-                ": plugin ABI version 2 is not supported by this host, which supports ABI "
-                "version 1; rebuild the plugin against this host's SDK or upgrade the host");
+                ": plugin ABI version " + std::to_string(HX_PLUGIN_ABI_VERSION + 1) +
+                " is not supported by this host, which supports ABI version " +
+                std::to_string(HX_PLUGIN_ABI_VERSION) +
+                "; rebuild the plugin against this host's SDK or upgrade the host");
 }
 
 TEST(Setup, PluginFileDeclaringAnotherNameIsRejectedNamingFileAndBothNames) {

@@ -117,6 +117,7 @@ hashtag_collect_errors_total{source="demo",reason="bad_response"} 0
 hashtag_collect_errors_total{source="demo",reason="not_found"} 0
 hashtag_collect_errors_total{source="demo",reason="auth"} 0
 hashtag_collect_errors_total{source="demo",reason="credits"} 0
+hashtag_collect_errors_total{source="demo",reason="unreachable"} 0
 hashtag_collect_errors_total{source="tiktok",reason="timeout"} 3
 hashtag_collect_errors_total{source="tiktok",reason="http_4xx"} 0
 hashtag_collect_errors_total{source="tiktok",reason="http_5xx"} 0
@@ -125,6 +126,7 @@ hashtag_collect_errors_total{source="tiktok",reason="bad_response"} 0
 hashtag_collect_errors_total{source="tiktok",reason="not_found"} 0
 hashtag_collect_errors_total{source="tiktok",reason="auth"} 1
 hashtag_collect_errors_total{source="tiktok",reason="credits"} 0
+hashtag_collect_errors_total{source="tiktok",reason="unreachable"} 0
 # HELP hashtag_collect_duration_seconds How long the last collection round of the source took.
 # TYPE hashtag_collect_duration_seconds gauge
 hashtag_collect_duration_seconds{source="tiktok"} 1.5

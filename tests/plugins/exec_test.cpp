@@ -7,7 +7,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <cerrno>
 #include <chrono>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <thread>
 #include <filesystem>
 #include <string>
 
@@ -144,6 +151,101 @@ TEST(ExecPlugin, SettingsErrorsNameTheKey) {
               HasSubstr("{hashtag} is replaced only with mode: per_hashtag"));
   EXPECT_THAT(error("      command: [/bin/true]\n      mode: sometimes\n"),
               HasSubstr("expected per_collection or per_hashtag"));
+}
+
+// Whether `pid` runs: false once it is gone or only a zombie (killed; its parent has not reaped
+// it yet).
+bool is_running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto name_end = line.rfind(')');
+  return name_end != std::string::npos && name_end + 2 < line.size() && line[name_end + 2] != 'Z';
+}
+
+// Waits for `condition` to hold, at most `limit`; whether it held.
+bool eventually(const std::function<bool()>& condition, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+// Source::cancel() (shutdown, reload) reaches the plugin's own blocking work: the program, which
+// ignores SIGTERM and would sleep for minutes, is killed with its process group and reaped.
+TEST(ExecPlugin, CancelKillsAndReapsAProgramThatIgnoresSigterm) {
+  testing::TempDir dir;
+  const auto pids = dir / "pids";
+  testing::write_file(dir / "exec.yml",
+                      "storage:\n  path: history.db\nsources:\n  - name: script\n"
+                      "    plugin: exec\n    interval: 1h\n    hashtags: [a, b]\n"
+                      "    settings:\n      timeout: 1h\n      command: [/bin/sh, " +
+                          script("ignores_term.sh") + ", " + pids.string() + "]\n");
+  const auto setup = prepare(dir / "exec.yml", {HX_TEST_PLUGIN_DIR});
+  auto& source = *setup.sources[0];
+  auto round = std::async(std::launch::async, [&source] { return source.collect(); });
+  ASSERT_TRUE(eventually([&] { return fs::exists(pids); }, std::chrono::seconds(10)));
+  pid_t program = 0;
+  pid_t child = 0;
+  std::ifstream(pids) >> program >> child;
+  ASSERT_GT(program, 0);
+  ASSERT_GT(child, 0);
+
+  source.cancel();
+  const bool returned = round.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  if (!returned) kill(-program, SIGKILL);  // so that the test fails rather than hangs
+  ASSERT_TRUE(returned) << "collect() did not return within 5 s of the cancel";
+  const auto collected = round.get();
+  for (const char* tag : {"a", "b"}) {
+    const auto* failure = failure_of(collected, tag);
+    ASSERT_NE(failure, nullptr) << tag;
+    EXPECT_EQ(failure->reason, "timeout");
+    EXPECT_THAT(failure->message, HasSubstr("cancelled"));
+  }
+  // Reaped by the plugin: not even a zombie is left of the program.
+  errno = 0;
+  EXPECT_EQ(kill(program, 0), -1);
+  EXPECT_EQ(errno, ESRCH);
+  // Its child, orphaned, was killed with the group (init reaps it).
+  EXPECT_TRUE(eventually([&] { return !is_running(child); }, std::chrono::seconds(5)));
+}
+
+// After a cancel nothing more is started: per_hashtag mode does not run the next program.
+TEST(ExecOnFakeHost, NothingStartsOnceCancelled) {
+  testing::TempDir dir;
+  const auto* plugin = sdk::testing::open_plugin((fs::path(HX_TEST_PLUGIN_DIR) / "exec.so").string());
+  sdk::testing::FakeHost host;
+  const nlohmann::json settings{
+      {"mode", "per_hashtag"},
+      {"command", {"/bin/sh", script("ignores_term.sh"), (dir / "{hashtag}").string()}}};
+  sdk::testing::Instance instance(plugin, host, settings.dump());
+  host.cancel();
+  const auto got = instance.collect({"first", "second"});
+  for (const char* tag : {"first", "second"}) {
+    ASSERT_NE(got.failure(tag), nullptr) << tag;
+    EXPECT_EQ(got.failure(tag)->reason, HX_REASON_TIMEOUT);
+    EXPECT_THAT(got.failure(tag)->message, HasSubstr("cancelled"));
+    EXPECT_FALSE(fs::exists(dir / tag)) << tag << " was started";
+  }
+}
+
+// The reasons a program may name are the SDK's table, `unreachable` included; another name is a
+// bad response.
+TEST(ExecOnFakeHost, EveryReasonOfTheTableCanBeReportedByName) {
+  const auto* plugin = sdk::testing::open_plugin((fs::path(HX_TEST_PLUGIN_DIR) / "exec.so").string());
+  const auto reported = [&](std::string_view label) {
+    sdk::testing::FakeHost host;
+    const nlohmann::json settings{{"command", {"/bin/sh", script("reason.sh"), label}}};
+    sdk::testing::Instance instance(plugin, host, settings.dump());
+    const auto got = instance.collect({"a"});
+    EXPECT_EQ(got.failures.size(), 1u) << label;
+    return got.failures.empty() ? HX_REASON_BAD_RESPONSE : got.failures[0].reason;
+  };
+  for (const auto& [reason, label] : sdk::kReasons) EXPECT_EQ(reported(label), reason) << label;
+  EXPECT_EQ(reported("unreachable"), HX_REASON_UNREACHABLE);
+  EXPECT_EQ(reported("on_fire"), HX_REASON_BAD_RESPONSE);
 }
 
 TEST(ExecOnFakeHost, StderrLinesGoToTheLogPrefixed) {

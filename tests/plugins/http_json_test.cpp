@@ -23,6 +23,7 @@
 #include "fake_scavio.hpp"
 #include "fifo.hpp"
 #include "http.hpp"
+#include "resetting_server.hpp"
 #include "round_results.hpp"
 #include "temp_dir.hpp"
 
@@ -292,6 +293,28 @@ TEST(HttpJsonPlugin, TiktokShapeExampleAgainstTheFakeApiWithFailures) {
               HasSubstr("nothing at data.challengeInfo.stats.videoCount (no data.challengeInfo)"));
   EXPECT_THAT(failure_of(round, "html")->message, HasSubstr("not valid JSON"));
   EXPECT_EQ(round.failures.size(), expected.size());
+}
+
+// A server that cannot be reached is `unreachable` (SPEC §6), not `timeout`: a name that does not
+// resolve and a connection reset by the peer, through the host's HTTP client.
+TEST(HttpJsonPlugin, UnresolvableNameAndResetConnectionAreUnreachable) {
+  testing::ResettingServer reset;
+  for (const auto& base : {std::string("http://nonexistent.invalid"), reset.url()}) {
+    testing::TempDir dir;
+    testing::write_file(dir / "api.yml",
+                        "storage:\n  path: history.db\nsources:\n  - name: api\n"
+                        "    plugin: http_json\n    interval: 1h\n    hashtags: [aitools]\n"
+                        "    settings:\n      url: " +
+                            base +
+                            "/t/{hashtag}\n      video_count_path: a\n"
+                            "      view_count_path: b\n      max_attempts: 1\n");
+    const auto setup = prepare(dir / "api.yml", {HX_TEST_PLUGIN_DIR});
+    const auto round = setup.sources[0]->collect();
+    const auto* failure = failure_of(round, "aitools");
+    ASSERT_NE(failure, nullptr) << base;
+    EXPECT_EQ(failure->reason, "unreachable") << base << ": " << failure->message;
+    EXPECT_THAT(failure->message, HasSubstr("cannot reach the API")) << base;
+  }
 }
 
 TEST(HttpJsonPlugin, WrongKeyIsAuthAndStringCountsAreAccepted) {

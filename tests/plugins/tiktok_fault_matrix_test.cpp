@@ -115,7 +115,7 @@ TEST(TiktokFaultMatrix, EveryFaultHasItsReasonAndAttemptsAndLosesNothing) {
                          failure->message.substr(0, 60));
   }
   ASSERT_EQ(refused_round.failures.size(), 1u);
-  EXPECT_EQ(refused_round.failures[0].reason, "timeout");
+  EXPECT_EQ(refused_round.failures[0].reason, "unreachable");
   table += fmt::format("{:<12} {:<14} {:<8} {:<4} {}\n", "refused", refused_round.failures[0].reason,
                        "3", "yes", refused_round.failures[0].message.substr(0, 60));
   std::cout << table;
@@ -129,7 +129,8 @@ TEST(TiktokFaultMatrix, EveryFaultHasItsReasonAndAttemptsAndLosesNothing) {
   EXPECT_EQ(errors.at("http_5xx"), 2u);
   EXPECT_EQ(errors.at("auth"), 2u);
   EXPECT_EQ(errors.at("bad_response"), 4u);
-  EXPECT_EQ(after->sources[1].errors_by_reason.at("timeout"), 1u);
+  EXPECT_EQ(after->sources[1].errors_by_reason.at("unreachable"), 1u);
+  EXPECT_EQ(after->sources[1].errors_by_reason.at("timeout"), 0u);
 }
 
 TEST(TiktokFaultMatrix, FailingHashtagBacksOffAndTheBudgetPausesCollection) {

@@ -27,7 +27,7 @@ Failure failure_of(const ParsedResponse& parsed) {
 
 hx_reason reason_of(std::string_view body) { return failure_of(parse_success_body(body)).reason; }
 
-sdk::HttpResponse http(long status, std::string body, std::uint32_t attempts = 1) {
+sdk::HttpResponse http(std::int32_t status, std::string body, std::uint32_t attempts = 1) {
   return sdk::HttpResponse{HX_TRANSPORT_OK, status, std::move(body), "", attempts};
 }
 
@@ -173,7 +173,7 @@ TEST(TiktokParserTest, RejectsUnrecognisedShapes) {
 }
 
 TEST(TiktokParserTest, MapsHttpStatusesToReasons) {
-  const std::pair<long, hx_reason> cases[] = {
+  const std::pair<std::int32_t, hx_reason> cases[] = {
       {401, HX_REASON_AUTH},         {403, HX_REASON_AUTH},        {402, HX_REASON_CREDITS},
       {429, HX_REASON_RATE_LIMITED}, {404, HX_REASON_NOT_FOUND},   {400, HX_REASON_HTTP_4XX},
       {418, HX_REASON_HTTP_4XX},     {500, HX_REASON_HTTP_5XX},    {503, HX_REASON_HTTP_5XX},
@@ -225,11 +225,15 @@ TEST(TiktokParserTest, MapsTransportFailures) {
   EXPECT_EQ(failure_of(interpret_response(transport(HX_TRANSPORT_TIMEOUT, "timed out", 3))).reason,
             HX_REASON_TIMEOUT);
   const auto refused = failure_of(
-      interpret_response(transport(HX_TRANSPORT_CONNECT_FAILED, "Couldn't connect to server")));
-  EXPECT_EQ(refused.reason, HX_REASON_TIMEOUT);
+      interpret_response(transport(HX_TRANSPORT_UNREACHABLE, "Couldn't connect to server")));
+  EXPECT_EQ(refused.reason, HX_REASON_UNREACHABLE);
   EXPECT_NE(refused.message.find("Couldn't connect to server"), std::string::npos);
+  const auto cancelled = failure_of(
+      interpret_response(transport(HX_TRANSPORT_CANCELLED, "cancelled: shutting down")));
+  EXPECT_EQ(cancelled.reason, HX_REASON_TIMEOUT);
+  EXPECT_NE(cancelled.message.find("cancelled: shutting down"), std::string::npos);
   EXPECT_EQ(failure_of(interpret_response(transport(HX_TRANSPORT_OTHER, "SSL error"))).reason,
-            HX_REASON_TIMEOUT);
+            HX_REASON_BAD_RESPONSE);
   EXPECT_EQ(
       failure_of(interpret_response(transport(HX_TRANSPORT_BODY_TOO_LARGE, "too big"))).reason,
       HX_REASON_BAD_RESPONSE);

@@ -65,7 +65,7 @@ class TestHost {
  private:
   static TestHost& self(void* ctx) { return *static_cast<TestHost*>(ctx); }
 
-  static void log(void* ctx, hx_log_level, hx_str message) {
+  static void log(void* ctx, std::uint32_t, hx_str message) {
     self(ctx).logs_.emplace_back(view(message));
   }
   static std::int64_t now(void*) { return 1'700'000'000; }
@@ -80,28 +80,18 @@ class TestHost {
     return HX_OK;
   }
   static hx_status submit(void* ctx, const hx_http_request* raw, hx_http_done_fn done, void* user) {
-    HttpRequest request{std::string(view(raw->method)),
-                        std::string(view(raw->url)),
-                        {},
-                        std::string(view(raw->body))};
-    for (std::size_t i = 0; i < raw->header_count; ++i) {
-      request.headers.emplace_back(view(raw->headers[i].name), view(raw->headers[i].value));
-    }
-    self(ctx).http_.submit(std::move(request), [done, user](const HttpResult& result) {
-      const hx_http_response response{static_cast<hx_transport_result>(result.transport),
-                                      result.status,
-                                      {result.body.data(), result.body.size()},
-                                      {result.error.data(), result.error.size()},
-                                      result.attempts};
-      done(user, &response);
+    self(ctx).http_.submit(sdk::copy_request(*raw), [done, user](const HttpResponse& response) {
+      const auto raw_response = sdk::raw_response(response);
+      done(user, &raw_response);
     });
     return HX_OK;
   }
   static void wait(void* ctx) { self(ctx).http_.wait(); }
+  static std::int32_t cancelled(void*) { return 0; }
 
   HttpClient http_;
   std::vector<std::string> logs_;
-  hx_host table_{sizeof(hx_host), this, &log, &now, &configure, &submit, &wait};
+  hx_host table_{this, &log, &now, &configure, &submit, &wait, &cancelled};
 };
 
 struct Failure {
@@ -147,8 +137,9 @@ class Instance {
   static void on_sample(void* ctx, hx_str tag, std::int64_t videos, std::int64_t views) {
     out(ctx).samples[std::string(view(tag))] = {videos, views};
   }
-  static void on_failure(void* ctx, hx_str tag, hx_reason reason, hx_str message) {
-    out(ctx).failures[std::string(view(tag))] = {reason, std::string(view(message))};
+  static void on_failure(void* ctx, hx_str tag, std::uint32_t reason, hx_str message) {
+    out(ctx).failures[std::string(view(tag))] = {static_cast<hx_reason>(reason),
+                                                 std::string(view(message))};
   }
   static void on_credits(void* ctx, double credits) { out(ctx).credits = credits; }
 

@@ -106,7 +106,7 @@ def main():
             'hashtag_videos{source="minimal",hashtag="llm"} 6000',
             'hashtag_up{source="minimal",hashtag="missing"} 0',
             'hashtag_collect_errors_total{source="minimal",reason="not_found"} 1',
-            'hashtag_exporter_plugin_info{source="minimal",plugin="minimal",version="1.0.0",abi_version="1"} 1',
+            'hashtag_exporter_plugin_info{source="minimal",plugin="minimal",version="1.0.0",abi_version="2"} 1',
         ]
         missing = [line for line in expected if line not in text]
         if missing:

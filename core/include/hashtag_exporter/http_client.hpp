@@ -1,5 +1,7 @@
 #pragma once
 
+#include <hashtag_exporter/plugin/sdk.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -24,22 +26,10 @@ struct HttpClientOptions {
   std::size_t max_body_bytes = 4 * 1024 * 1024;
 };
 
-struct HttpRequest {
-  std::string method = "GET";
-  std::string url;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-};
-
-enum class Transport { ok, timeout, connect_failed, body_too_large, other };
-
-struct HttpResult {
-  Transport transport = Transport::ok;
-  long status = 0;
-  std::string body;
-  std::string error;  // transport error text; never contains request headers
-  std::uint32_t attempts = 0;
-};
+// The host's HTTP client speaks the plugin SDK's types, so that a plugin's request reaches libcurl
+// and its response comes back through one translation (sdk::copy_request, sdk::raw_response).
+using HttpRequest = sdk::HttpRequest;
+using HttpResponse = sdk::HttpResponse;
 
 // The HTTP client the core lends to plugins (libcurl). Requests are queued by submit() and run by
 // wait() within the limits of the options; 429, 5xx and network errors are retried with
@@ -47,7 +37,7 @@ struct HttpResult {
 // One thread uses a client at a time.
 class HttpClient {
  public:
-  using Done = std::function<void(const HttpResult&)>;
+  using Done = std::function<void(const HttpResponse&)>;
 
   explicit HttpClient(HttpClientOptions options = {});
   ~HttpClient();
@@ -61,7 +51,7 @@ class HttpClient {
   // Runs every queued request to completion; `done` callbacks run on this thread.
   void wait();
   // Gives up on every running and queued request, now and later: they complete at once as
-  // Transport::other ("cancelled"). Safe to call from any thread, e.g. on shutdown.
+  // HX_TRANSPORT_CANCELLED. Safe to call from any thread, e.g. on shutdown.
   void cancel();
 
  private:

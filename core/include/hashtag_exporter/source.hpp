@@ -59,8 +59,9 @@ class Source {
   // every other hashtag ends up with exactly one snapshot or failure.
   CollectionRound collect();
 
-  // Makes a collection in progress give up its outstanding requests, and every later one (on
-  // shutdown). Safe to call from any thread.
+  // Makes a collection in progress give up, now and later (shutdown, reload): its outstanding
+  // requests complete as cancelled and the plugin's hx_host.cancelled turns true, so that its own
+  // blocking work (the exec plugin's program) stops too. Safe to call from any thread.
   void cancel();
 
  private:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <hashtag_exporter/plugin/reasons.hpp>
 #include <hashtag_exporter/shard.hpp>
 #include <hashtag_exporter/snapshot.hpp>
 
@@ -14,9 +15,8 @@
 
 namespace hashtag_exporter {
 
-// Every value of the `reason` label, in the order they are exported.
-inline constexpr const char* kFailureReasons[] = {
-    "timeout", "http_4xx", "http_5xx", "rate_limited", "bad_response", "not_found", "auth", "credits"};
+// Every value of the `reason` label, in the order they are exported: the SDK's table.
+inline constexpr const auto& kFailureReasons = sdk::kReasonLabels;
 
 struct HashtagState {
   std::string source;

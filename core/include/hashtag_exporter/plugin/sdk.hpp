@@ -10,6 +10,7 @@
 #pragma once
 
 #include <hashtag_exporter/plugin/abi.h>
+#include <hashtag_exporter/plugin/reasons.hpp>
 #include <hashtag_exporter/plugin/regular_file.hpp>
 #include <hashtag_exporter/plugin/trim.hpp>
 
@@ -160,14 +161,8 @@ class Settings {
   std::vector<std::string> seen_;
 };
 
-struct HttpResponse {
-  hx_transport_result transport = HX_TRANSPORT_OK;
-  long status = 0;
-  std::string body;
-  std::string error;
-  std::uint32_t attempts = 0;
-};
-
+// An HTTP request and its outcome as C++ values. The host's HTTP client takes and returns these
+// same types; the functions below are the one translation to and from abi.h's structs.
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
@@ -175,45 +170,94 @@ struct HttpRequest {
   std::string body;
 };
 
-// The host's services: logging, the clock and the shared HTTP client.
+struct HttpResponse {
+  hx_transport_result transport = HX_TRANSPORT_OK;
+  std::int32_t status = 0;  // the HTTP status when transport is HX_TRANSPORT_OK
+  std::string body;
+  std::string error;  // transport error text; never contains request headers
+  std::uint32_t attempts = 0;
+};
+
+// A copy of a request that crossed the boundary (its strings are borrowed for the call only).
+inline HttpRequest copy_request(const hx_http_request& raw) {
+  HttpRequest request{std::string(from_hx(raw.method)), std::string(from_hx(raw.url)), {},
+                      std::string(from_hx(raw.body))};
+  request.headers.reserve(raw.header_count);
+  for (std::uint64_t i = 0; i < raw.header_count; ++i) {
+    request.headers.emplace_back(from_hx(raw.headers[i].name), from_hx(raw.headers[i].value));
+  }
+  return request;
+}
+
+// A request as abi.h's struct, borrowing from `request`, which must outlive it.
+class RawRequest {
+ public:
+  explicit RawRequest(const HttpRequest& request) {
+    headers_.reserve(request.headers.size());
+    for (const auto& [name, value] : request.headers) {
+      headers_.push_back({to_hx(name), to_hx(value)});
+    }
+    raw_ = {to_hx(request.method), to_hx(request.url), headers_.data(), headers_.size(),
+            to_hx(request.body)};
+  }
+  RawRequest(const RawRequest&) = delete;
+  RawRequest& operator=(const RawRequest&) = delete;
+  const hx_http_request* get() const { return &raw_; }
+
+ private:
+  std::vector<hx_http_header> headers_;
+  hx_http_request raw_{};
+};
+
+// A response as abi.h's struct, borrowing from `response`, which must outlive it.
+inline hx_http_response raw_response(const HttpResponse& response) {
+  return {static_cast<std::uint32_t>(response.transport), response.status, to_hx(response.body),
+          to_hx(response.error), response.attempts, 0};
+}
+
+// A copy of a response that crossed the boundary.
+inline HttpResponse copy_response(const hx_http_response& raw) {
+  return {static_cast<hx_transport_result>(raw.transport), raw.status,
+          std::string(from_hx(raw.body)), std::string(from_hx(raw.error)), raw.attempts};
+}
+
+// The host's services: logging, the clock, the shared HTTP client and cancellation. Keeps the
+// host's table, which lives as long as the instance.
 class Host {
  public:
   explicit Host(const hx_host* host) : host_(host) {}
 
   void log(hx_log_level level, std::string_view message) const {
-    host_->log(host_->host_ctx, level, to_hx(message));
+    host_->log(host_->host_ctx, static_cast<std::uint32_t>(level), to_hx(message));
   }
   std::int64_t now_unix_seconds() const { return host_->now_unix_seconds(host_->host_ctx); }
 
   // Sets the limits of this instance's HTTP client (call from the constructor).
-  bool configure_http(hx_http_options options) const {
-    options.struct_size = sizeof(hx_http_options);
+  bool configure_http(const hx_http_options& options) const {
     return host_->http_configure(host_->host_ctx, &options) == HX_OK;
   }
 
   // Queues a request; `done` runs inside wait(). Returns false if the host refused the request.
   bool submit(const HttpRequest& request, std::function<void(const HttpResponse&)> done) const {
-    std::vector<hx_http_header> headers;
-    headers.reserve(request.headers.size());
-    for (const auto& [name, value] : request.headers) headers.push_back({to_hx(name), to_hx(value)});
-    const hx_http_request raw{to_hx(request.method), to_hx(request.url), headers.data(),
-                              headers.size(), to_hx(request.body)};
+    const RawRequest raw(request);
     auto owned = std::make_unique<std::function<void(const HttpResponse&)>>(std::move(done));
-    const auto status = host_->http_submit(host_->host_ctx, &raw, &Host::on_done, owned.get());
+    const auto status = host_->http_submit(host_->host_ctx, raw.get(), &Host::on_done, owned.get());
     if (status != HX_OK) return false;
     owned.release();  // on_done takes it back
     return true;
   }
   void wait() const { host_->http_wait(host_->host_ctx); }
 
+  // Whether the host has cancelled this instance's work (shutdown, reload): work that blocks
+  // outside wait() polls this at least every 100 ms and stops when it turns true.
+  bool cancelled() const { return host_->cancelled(host_->host_ctx) != 0; }
+
  private:
   static void on_done(void* user, const hx_http_response* raw) {
     std::unique_ptr<std::function<void(const HttpResponse&)>> done(
         static_cast<std::function<void(const HttpResponse&)>*>(user));
-    HttpResponse response{raw->transport, raw->status, std::string(from_hx(raw->body)),
-                          std::string(from_hx(raw->error)), raw->attempts};
     try {
-      (*done)(response);
+      (*done)(copy_response(*raw));
     } catch (...) {
       // A throwing callback must not unwind into the host; the hashtag stays unreported and
       // the host records it as a bad response.
@@ -231,7 +275,8 @@ class Results {
     sink_->sample(sink_->sink_ctx, to_hx(hashtag), video_count, view_count);
   }
   void failure(std::string_view hashtag, hx_reason reason, std::string_view message) const {
-    sink_->failure(sink_->sink_ctx, to_hx(hashtag), reason, to_hx(message));
+    sink_->failure(sink_->sink_ctx, to_hx(hashtag), static_cast<std::uint32_t>(reason),
+                   to_hx(message));
   }
   void credits_remaining(double credits) const {
     sink_->credits_remaining(sink_->sink_ctx, credits);
@@ -276,13 +321,13 @@ hx_status create(const hx_host* host, hx_str settings_json, void** instance, hx_
 }
 
 template <class SourceT>
-void collect(void* instance, const hx_str* hashtags, std::size_t count,
+void collect(void* instance, const hx_str* hashtags, std::uint64_t count,
              const hx_collect_sink* sink) {
   Results results(sink);
   std::vector<std::string> tags;
   try {
     tags.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) tags.emplace_back(from_hx(hashtags[i]));
+    for (std::uint64_t i = 0; i < count; ++i) tags.emplace_back(from_hx(hashtags[i]));
     static_cast<SourceT*>(instance)->collect(tags, results);
   } catch (const std::exception& e) {
     // The host marks every hashtag without a result as failed; say why once.
@@ -307,7 +352,7 @@ void destroy(void* instance) {
   extern "C" __attribute__((visibility("default"))) const hx_plugin* hashtag_exporter_plugin( \
       void) {                                                                                \
     static const hx_plugin table{HX_PLUGIN_ABI_VERSION,                                      \
-                                 sizeof(hx_plugin),                                          \
+                                 0,                                                          \
                                  plugin_name,                                                \
                                  plugin_version,                                             \
                                  &::hashtag_exporter::sdk::detail::create<SourceClass>,      \

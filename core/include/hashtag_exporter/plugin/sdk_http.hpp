@@ -70,7 +70,7 @@ inline std::optional<std::int64_t> parse_count(const nlohmann::json& value) {
 
 // The `reason` of a non-2xx HTTP status: 401/403 auth, 402 credits, 404 not_found,
 // 429 rate_limited, other 4xx http_4xx, 5xx http_5xx, anything else bad_response.
-inline hx_reason reason_for_status(long status) {
+inline hx_reason reason_for_status(std::int32_t status) {
   if (status == 401 || status == 403) return HX_REASON_AUTH;
   if (status == 402) return HX_REASON_CREDITS;
   if (status == 404) return HX_REASON_NOT_FOUND;
@@ -85,8 +85,11 @@ struct Failure {
   std::string message;
 };
 
-// The failure of a response that carries no HTTP status (timeout, refused connection, body over
-// max_response_bytes); nothing when the transport worked and `status` is meaningful.
+// The failure of a response that carries no HTTP status; nothing when the transport worked and
+// `status` is meaningful. No answer in time is `timeout`; a server that cannot be reached (DNS
+// failure, connection refused or reset, TLS handshake failed) is `unreachable`; a body over
+// max_response_bytes or any other failed exchange is `bad_response`. A request the host gave up
+// on (shutdown, reload) is a `timeout`: the exporter stopped waiting for the answer.
 inline std::optional<Failure> transport_failure(const HttpResponse& response) {
   const std::string after =
       response.attempts > 1 ? " (after " + std::to_string(response.attempts) + " attempts)" : "";
@@ -94,13 +97,18 @@ inline std::optional<Failure> transport_failure(const HttpResponse& response) {
     case HX_TRANSPORT_OK: return std::nullopt;
     case HX_TRANSPORT_TIMEOUT:
       return Failure{HX_REASON_TIMEOUT, "no answer from the API in time" + after};
+    case HX_TRANSPORT_UNREACHABLE:
+      return Failure{HX_REASON_UNREACHABLE,
+                     "cannot reach the API: " + quote_text(response.error) + after};
+    case HX_TRANSPORT_CANCELLED:
+      return Failure{HX_REASON_TIMEOUT, "gave up waiting for the API: " + quote_text(response.error)};
     case HX_TRANSPORT_BODY_TOO_LARGE:
       return Failure{HX_REASON_BAD_RESPONSE,
                      "response too large (max_response_bytes): " + quote_text(response.error)};
-    case HX_TRANSPORT_CONNECT_FAILED:
     case HX_TRANSPORT_OTHER: break;
   }
-  return Failure{HX_REASON_TIMEOUT, "no answer from the API: " + quote_text(response.error) + after};
+  return Failure{HX_REASON_BAD_RESPONSE,
+                 "the exchange with the API failed: " + quote_text(response.error) + after};
 }
 
 // Reads the limits of the host's HTTP client from the usual settings and applies them:

@@ -12,10 +12,12 @@
 #pragma once
 
 #include <hashtag_exporter/plugin/abi.h>
+#include <hashtag_exporter/plugin/reasons.hpp>
 #include <hashtag_exporter/plugin/sdk.hpp>
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -58,21 +60,14 @@ struct Collected {
 
 // The `reason` label the host exports for a reason code.
 inline std::string reason_label(hx_reason reason) {
-  switch (reason) {
-    case HX_REASON_TIMEOUT: return "timeout";
-    case HX_REASON_HTTP_4XX: return "http_4xx";
-    case HX_REASON_HTTP_5XX: return "http_5xx";
-    case HX_REASON_RATE_LIMITED: return "rate_limited";
-    case HX_REASON_BAD_RESPONSE: return "bad_response";
-    case HX_REASON_NOT_FOUND: return "not_found";
-    case HX_REASON_AUTH: return "auth";
-    case HX_REASON_CREDITS: return "credits";
-  }
-  return "bad_response";
+  return std::string(sdk::reason_label(static_cast<std::uint32_t>(reason)));
 }
 
-// A host for one instance. Requests are answered by `http` inside http_wait, one at a time,
-// like the real host runs the `done` callbacks; without `http` every request fails to connect.
+// A host for one instance; it must outlive the Instance created on it, as the real host's table
+// outlives the instance. Requests are answered by `http` inside http_wait, one at a time, like
+// the real host runs the `done` callbacks; without `http` every request is unreachable.
+// cancel() is what the real host does on shutdown: from any thread, the plugin's cancelled()
+// turns true and requests still to be answered complete as HX_TRANSPORT_CANCELLED.
 class FakeHost {
  public:
   std::function<HttpResponse(const HttpRequest&)> http;
@@ -82,18 +77,20 @@ class FakeHost {
   std::int64_t now = 1'700'000'000;
 
   FakeHost() {
-    table_.struct_size = sizeof(hx_host);
     table_.host_ctx = this;
     table_.log = &FakeHost::log;
     table_.now_unix_seconds = &FakeHost::clock;
     table_.http_configure = &FakeHost::configure;
     table_.http_submit = &FakeHost::submit;
     table_.http_wait = &FakeHost::wait;
+    table_.cancelled = &FakeHost::is_cancelled;
   }
   FakeHost(const FakeHost&) = delete;
   FakeHost& operator=(const FakeHost&) = delete;
 
   const hx_host* table() const { return &table_; }
+
+  void cancel() { cancelled_ = true; }
 
   // Every log line joined, one per line, for EXPECT_THAT(host.log_text(), HasSubstr(..)).
   std::string log_text() const {
@@ -110,23 +107,18 @@ class FakeHost {
   };
 
   static FakeHost& self(void* ctx) { return *static_cast<FakeHost*>(ctx); }
-  static void log(void* ctx, hx_log_level level, hx_str message) {
-    self(ctx).logs.emplace_back(level, std::string(from_hx(message)));
+  static void log(void* ctx, std::uint32_t level, hx_str message) {
+    self(ctx).logs.emplace_back(static_cast<hx_log_level>(level), std::string(from_hx(message)));
   }
   static std::int64_t clock(void* ctx) { return self(ctx).now; }
   static hx_status configure(void* ctx, const hx_http_options* options) {
-    if (options == nullptr || options->struct_size < sizeof(hx_http_options)) return HX_ERROR;
+    if (options == nullptr) return HX_ERROR;
     self(ctx).http_options = *options;
     return HX_OK;
   }
   static hx_status submit(void* ctx, const hx_http_request* raw, hx_http_done_fn done,
                           void* user) {
-    HttpRequest request{std::string(from_hx(raw->method)), std::string(from_hx(raw->url)), {},
-                        std::string(from_hx(raw->body))};
-    for (std::size_t i = 0; i < raw->header_count; ++i) {
-      request.headers.emplace_back(std::string(from_hx(raw->headers[i].name)),
-                                   std::string(from_hx(raw->headers[i].value)));
-    }
+    auto request = copy_request(*raw);
     self(ctx).requests.push_back(request);
     self(ctx).pending_.push_back({std::move(request), done, user});
     return HX_OK;
@@ -136,16 +128,21 @@ class FakeHost {
     while (!host.pending_.empty()) {
       auto next = std::move(host.pending_.front());
       host.pending_.pop_front();
-      HttpResponse response{HX_TRANSPORT_CONNECT_FAILED, 0, {}, "no fake HTTP handler", 1};
-      if (host.http) response = host.http(next.request);
-      const hx_http_response raw{response.transport, response.status, to_hx(response.body),
-                                 to_hx(response.error), response.attempts};
+      HttpResponse response{HX_TRANSPORT_UNREACHABLE, 0, {}, "no fake HTTP handler", 1};
+      if (host.cancelled_) {
+        response = {HX_TRANSPORT_CANCELLED, 0, {}, "cancelled", 0};
+      } else if (host.http) {
+        response = host.http(next.request);
+      }
+      const auto raw = raw_response(response);
       next.done(next.user, &raw);
     }
   }
+  static std::int32_t is_cancelled(void* ctx) { return self(ctx).cancelled_ ? 1 : 0; }
 
   hx_host table_{};
   std::deque<Pending> pending_;
+  std::atomic<bool> cancelled_{false};
 };
 
 // Opens a built plugin like the host does (without its checks beyond the two symbols); the
@@ -193,8 +190,11 @@ class Instance {
   static void on_sample(void* ctx, hx_str tag, std::int64_t videos, std::int64_t views) {
     out(ctx).samples.push_back({std::string(from_hx(tag)), videos, views});
   }
-  static void on_failure(void* ctx, hx_str tag, hx_reason reason, hx_str message) {
-    out(ctx).failures.push_back({std::string(from_hx(tag)), reason, std::string(from_hx(message))});
+  // Like the host, a code no reason has counts as a bad response.
+  static void on_failure(void* ctx, hx_str tag, std::uint32_t code, hx_str message) {
+    out(ctx).failures.push_back({std::string(from_hx(tag)),
+                                 reason_of_code(code).value_or(HX_REASON_BAD_RESPONSE),
+                                 std::string(from_hx(message))});
   }
   static void on_credits(void* ctx, double credits) { out(ctx).credits_remaining = credits; }
 
