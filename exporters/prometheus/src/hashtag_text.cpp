@@ -109,8 +109,8 @@ void append_hashtag_families(const std::vector<HashtagState>& hashtags, std::str
                 "Unix time of the last successful fetch of the hashtag, as of the last "
                 "collection.",
                 hashtags, [](const HashtagState& h, const auto& sample) {
-                  if (h.last_success_timestamp) {
-                    sample(nullptr, static_cast<double>(*h.last_success_timestamp));
+                  if (const auto timestamp = h.last_success_timestamp()) {
+                    sample(nullptr, static_cast<double>(*timestamp));
                   }
                 });
   append_family(out, "hashtag_growth_alert_threshold_percent",

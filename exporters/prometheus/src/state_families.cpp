@@ -30,7 +30,7 @@ void add_counter(prometheus::MetricFamily& to, Labels labels, double value) {
   to.metric.push_back(std::move(metric));
 }
 
-Labels source_labels(const SourceState& source) { return {{"source", source.name}}; }
+Labels source_labels(const SourceState& source) { return {{"source", source.name()}}; }
 
 // Moves the families into a vector. A braced list would copy them (the elements of an
 // initializer_list are const).
@@ -72,29 +72,31 @@ std::vector<prometheus::MetricFamily> source_families(const std::vector<SourceSt
     // Every reason is exported from the start, so that rate() sees the first failure.
     for (const char* reason : kFailureReasons) {
       const auto count = source.errors_by_reason.find(reason);
-      add_counter(errors, {{"source", source.name}, {"reason", reason}},
+      add_counter(errors, {{"source", source.name()}, {"reason", reason}},
                   count == source.errors_by_reason.end() ? 0 : static_cast<double>(count->second));
     }
     if (source.last_collect_duration_seconds) {
       add_gauge(duration, source_labels(source), *source.last_collect_duration_seconds);
     }
     add_gauge(spent, source_labels(source), static_cast<double>(source.credits_spent_today));
-    if (source.credit_budget) {
-      add_gauge(budget, source_labels(source), static_cast<double>(*source.credit_budget));
+    if (source.config->max_credits_per_day > 0) {
+      add_gauge(budget, source_labels(source),
+                static_cast<double>(source.config->max_credits_per_day));
     }
     add_gauge(exhausted, source_labels(source), source.budget_exhausted ? 1 : 0);
     add_gauge(suspended, source_labels(source), static_cast<double>(source.suspended_hashtags));
-    if (source.interval_seconds > 0) {
-      add_gauge(interval, source_labels(source), static_cast<double>(source.interval_seconds));
+    if (source.config->interval.count() > 0) {
+      add_gauge(interval, source_labels(source),
+                static_cast<double>(source.config->interval.count()));
     }
     if (source.credits_remaining) {
       add_gauge(credits, source_labels(source), *source.credits_remaining);
     }
     add_gauge(plugin_info,
-              {{"source", source.name},
-               {"plugin", source.plugin},
-               {"version", source.plugin_version},
-               {"abi_version", std::to_string(source.abi_version)}},
+              {{"source", source.name()},
+               {"plugin", source.plugin.name},
+               {"version", source.plugin.version},
+               {"abi_version", std::to_string(source.plugin.abi_version)}},
               1);
   }
   return moved_families(std::move(errors), std::move(duration), std::move(interval),
