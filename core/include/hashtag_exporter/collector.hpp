@@ -1,13 +1,11 @@
 #pragma once
 
 #include <hashtag_exporter/growth.hpp>
-#include <hashtag_exporter/plugin_host.hpp>
 #include <hashtag_exporter/source.hpp>
 #include <hashtag_exporter/state.hpp>
 #include <hashtag_exporter/store.hpp>
 
 #include <chrono>
-#include <map>
 #include <mutex>
 #include <span>
 #include <string>

@@ -17,8 +17,7 @@
 namespace hashtag_exporter::prometheus_exporter {
 
 struct Exposition::Impl {
-  Impl(const StateStore& state_store, BuildInfo build_info)
-      : state(state_store) {
+  Impl(const StateStore& state_store, BuildInfo build_info) : state(state_store) {
     self.build = std::move(build_info);
   }
 
