@@ -8,6 +8,8 @@
 #include <ctime>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <vector>
 
 namespace hashtag_exporter::app {
 
@@ -26,7 +28,7 @@ int run_report(const CommonOptions& options, const ReportCommandOptions& report)
         {{report.window, std::chrono::duration_cast<std::chrono::seconds>(*window_length)}},
         std::chrono::seconds(0));
     // Everything in the history, not only what the config tracks now.
-    std::map<std::string, TrackedSource> sources;
+    std::map<std::string, SourceConfig> sources;
     for (const auto& snapshot : store.latest()) {
       auto& source = sources[snapshot.source];
       source.name = snapshot.source;
@@ -37,9 +39,11 @@ int run_report(const CommonOptions& options, const ReportCommandOptions& report)
         sources[configured.name].alert_threshold_percent = configured.alert_threshold_percent;
       }
     }
-    std::vector<TrackedSource> tracked;
-    for (auto& [name, source] : sources) tracked.push_back(std::move(source));
-    collector.track(tracked);
+    std::vector<SourceState> tracked;
+    for (auto& [name, source] : sources) {
+      tracked.emplace_back(std::make_shared<const SourceConfig>(std::move(source)));
+    }
+    collector.track(std::move(tracked));
     std::cout << format_report(*state.current(),
                                {report.window, report.threshold_percent, std::time(nullptr)});
     return 0;

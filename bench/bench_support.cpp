@@ -39,12 +39,12 @@ std::string hashtag_name(std::size_t index) {
 
 ExporterState make_state(std::size_t hashtags) {
   ExporterState state;
-  SourceState source;
-  source.name = "tiktok";
-  source.plugin = "tiktok";
-  source.plugin_version = "1.0.0";
-  source.abi_version = 1;
-  source.interval_seconds = 21600;
+  SourceConfig config;
+  config.name = "tiktok";
+  config.plugin = "tiktok";
+  config.interval = std::chrono::seconds(21600);
+  SourceState source(std::make_shared<const SourceConfig>(std::move(config)),
+                     {{}, "tiktok", "1.0.0", 1});
   for (const char* reason : kFailureReasons) source.errors_by_reason[reason] = 0;
   source.last_collect_duration_seconds = 4.2;
   source.credits_remaining = 123456;
@@ -59,7 +59,6 @@ ExporterState make_state(std::size_t hashtags) {
     h.videos_growth_percent = {{"1d", 1.25 + static_cast<double>(i % 100) / 7}, {"7d", 9.5}};
     h.views_growth_percent = {{"1d", 2.5}, {"7d", 11.0 + static_cast<double>(i % 13) / 3}};
     h.up = true;
-    h.last_success_timestamp = kNow;
     state.hashtags.push_back(std::move(h));
   }
   return state;

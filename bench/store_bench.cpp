@@ -59,11 +59,13 @@ void BM_CollectorRecordRound(benchmark::State& st) {
   StateStore state;
   const std::vector<GrowthWindow> windows = {{"1d", 24h}, {"7d", 7 * 24h}};
   Collector collector(store, state, windows, 0s);
-  TrackedSource source;
-  source.name = "tiktok";
-  source.plugin = {{}, "tiktok", "1.0.0", 1};
-  source.interval = 24h;
-  for (std::size_t i = 0; i < hashtags; ++i) source.hashtags.push_back(hashtag_name(i));
+  SourceConfig config;
+  config.name = "tiktok";
+  config.plugin = "tiktok";
+  config.interval = 24h;
+  for (std::size_t i = 0; i < hashtags; ++i) config.hashtags.push_back(hashtag_name(i));
+  const SourceState source(std::make_shared<const SourceConfig>(std::move(config)),
+                           {{}, "tiktok", "1.0.0", 1});
   collector.track({source});
   std::int64_t timestamp = kNow;
   for (auto _ : st) {

@@ -111,40 +111,34 @@ void Collector::restore(std::span<HashtagState* const> hashtags) const {
     const auto* found = find_hashtag(stored, hashtag->source, hashtag->hashtag);
     if (found == nullptr) continue;
     hashtag->latest = *found;
-    hashtag->last_success_timestamp = found->timestamp;
   }
   fill_growth(hashtags);
 }
 
-void Collector::track(const std::vector<TrackedSource>& sources) {
+void Collector::track(std::vector<SourceState> sources) {
   std::lock_guard lock(record_mutex_);
   const auto previous = state_.current();
-  std::vector<SourceState> next_sources;
   std::vector<HashtagState> next_hashtags;
   std::vector<std::size_t> new_hashtags;  // indexes in next_hashtags
-  for (const auto& source : sources) {
-    SourceState source_state;
+  for (auto& source : sources) {
     for (const auto& old : previous->sources) {
-      if (old.name == source.name) source_state = old;
+      if (old.name() != source.name()) continue;
+      // What collections changed carries over; what the source is comes from the new config.
+      SourceState kept = old;
+      kept.config = std::move(source.config);
+      kept.plugin = std::move(source.plugin);
+      source = std::move(kept);
     }
-    source_state.name = source.name;
-    source_state.plugin = source.plugin.name;
-    source_state.plugin_version = source.plugin.version;
-    source_state.abi_version = source.plugin.abi_version;
-    source_state.interval_seconds = source.interval.count();
-    source_state.credit_budget = source.max_credits_per_day > 0
-                                     ? std::optional<std::uint64_t>(source.max_credits_per_day)
-                                     : std::nullopt;
-    for (const char* reason : kFailureReasons) source_state.errors_by_reason.try_emplace(reason, 0);
-    next_sources.push_back(std::move(source_state));
-    for (const auto& hashtag : source.hashtags) {
-      const auto* old = find_hashtag(previous->hashtags, source.name, hashtag);
+    for (const char* reason : kFailureReasons) source.errors_by_reason.try_emplace(reason, 0);
+    const auto& config = *source.config;
+    for (const auto& hashtag : config.hashtags) {
+      const auto* old = find_hashtag(previous->hashtags, config.name, hashtag);
       if (old == nullptr) new_hashtags.push_back(next_hashtags.size());
       auto& hashtag_state = next_hashtags.emplace_back(old != nullptr ? *old : HashtagState{});
-      hashtag_state.source = source.name;
+      hashtag_state.source = config.name;
       hashtag_state.hashtag = hashtag;
-      if (const auto threshold = source.alert_threshold_percent.find(hashtag);
-          threshold != source.alert_threshold_percent.end()) {
+      if (const auto threshold = config.alert_threshold_percent.find(hashtag);
+          threshold != config.alert_threshold_percent.end()) {
         hashtag_state.alert_threshold_percent = threshold->second;
       }
     }
@@ -158,7 +152,7 @@ void Collector::track(const std::vector<TrackedSource>& sources) {
     return std::tie(a.source, a.hashtag) < std::tie(b.source, b.hashtag);
   });
   state_.update([&](ExporterState& state) {
-    state.sources = std::move(next_sources);
+    state.sources = std::move(sources);
     state.hashtags = std::move(next_hashtags);
   });
 }
@@ -182,7 +176,6 @@ void Collector::record(const CollectionRound& round) {
     HashtagState next = *entry;
     next.latest = snapshot;
     next.up = true;
-    next.last_success_timestamp = snapshot.timestamp;
     next.last_error.clear();
     updated.emplace(snapshot.hashtag, std::move(next));
   }
@@ -208,7 +201,7 @@ void Collector::record(const CollectionRound& round) {
     state.unstored_snapshots = unstored_.size();
     state.unstored_snapshots_dropped += stored.dropped;
     for (auto& source : state.sources) {
-      if (source.name != round.source) continue;
+      if (source.name() != round.source) continue;
       for (const auto& failure : round.failures) ++source.errors_by_reason[failure.reason];
       source.last_collect_duration_seconds = round.duration_seconds;
       if (round.credits_remaining) source.credits_remaining = round.credits_remaining;

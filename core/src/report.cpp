@@ -33,10 +33,10 @@ std::string format_report(const ExporterState& state, const ReportOptions& optio
   };
   std::vector<Trending> trending;
   for (const auto& source : state.sources) {
-    out += fmt::format("{} Hashtag Report — {}\n", source.name, format_date(options.date));
+    out += fmt::format("{} Hashtag Report — {}\n", source.name(), format_date(options.date));
     out += std::string(50, '-') + "\n";
     for (const auto& entry : state.hashtags) {
-      if (entry.source != source.name) continue;
+      if (entry.source != source.name()) continue;
       if (!entry.last_error.empty()) {
         out += fmt::format("#{}: error - {}\n", entry.hashtag, entry.last_error);
         continue;

@@ -2,13 +2,10 @@
 
 namespace hashtag_exporter {
 
-std::vector<TrackedSource> Setup::tracked() const {
-  std::vector<TrackedSource> tracked;
+std::vector<SourceState> Setup::tracked() const {
+  std::vector<SourceState> tracked;
   for (const auto& source : sources) {
-    const auto& source_config = source->config();
-    tracked.push_back({source_config.name, source->plugin(), source_config.hashtags,
-                       source_config.interval, source_config.max_credits_per_day,
-                       source_config.alert_threshold_percent});
+    tracked.emplace_back(std::make_shared<const SourceConfig>(source->config()), source->plugin());
   }
   return tracked;
 }

@@ -17,13 +17,17 @@ constexpr std::int64_t kNow = 1'780'000'000;
 const std::vector<GrowthWindow> kWindows{{"1d", std::chrono::seconds(kDay)},
                                          {"7d", std::chrono::seconds(7 * kDay)}};
 
-TrackedSource tiktok() {
-  return {"tiktok",
-          {"/plugins/tiktok.so", "tiktok", "1.0.0", 1},
-          {"aitools", "llm"},
-          std::chrono::hours(6),
-          0,
-          {{"aitools", 5}, {"llm", 12.5}}};
+SourceState tiktok(std::chrono::seconds interval = std::chrono::hours(6),
+                   std::vector<std::string> hashtags = {"aitools", "llm"},
+                   std::map<std::string, double> thresholds = {{"aitools", 5}, {"llm", 12.5}}) {
+  SourceConfig config;
+  config.name = "tiktok";
+  config.plugin = "tiktok";
+  config.interval = interval;
+  config.hashtags = std::move(hashtags);
+  config.alert_threshold_percent = std::move(thresholds);
+  return SourceState(std::make_shared<const SourceConfig>(std::move(config)),
+                     {"/plugins/tiktok.so", "tiktok", "1.0.0", 1});
 }
 
 CollectionRound round_at(std::int64_t at, std::vector<Snapshot> snapshots,
@@ -78,11 +82,38 @@ TEST_F(CollectorTest, TracksEveryHashtagWithAllReasonCountersAtZero) {
   ASSERT_EQ(current->hashtags.size(), 2u);
   EXPECT_FALSE(hashtag(*current, "aitools").latest);
   EXPECT_FALSE(hashtag(*current, "aitools").up);
+  EXPECT_FALSE(hashtag(*current, "aitools").last_success_timestamp());
   ASSERT_EQ(current->sources.size(), 1u);
-  EXPECT_EQ(current->sources[0].plugin_version, "1.0.0");
+  EXPECT_EQ(current->sources[0].plugin.version, "1.0.0");
   EXPECT_EQ(current->sources[0].errors_by_reason.size(), std::size(kFailureReasons));
-  EXPECT_EQ(current->sources[0].interval_seconds, 6 * 3600);
+  EXPECT_EQ(current->sources[0].config->interval, std::chrono::hours(6));
   EXPECT_EQ(hashtag(*current, "llm").alert_threshold_percent, 12.5);
+}
+
+TEST_F(CollectorTest, TrackingAgainKeepsWhatCollectionsChangedAndTakesTheNewConfig) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  collector.record(round_at(kNow, {{kNow, "tiktok", "aitools", 1000, 50'000}},
+                            {{"llm", "rate_limited", "429 Too Many Requests"}}));
+
+  auto reloaded = tiktok(std::chrono::hours(1), {"aitools", "claude"}, {{"aitools", 9}});
+  reloaded.plugin.version = "1.1.0";
+  collector.track({reloaded});
+
+  const auto current = state.current();
+  ASSERT_EQ(current->sources.size(), 1u);
+  const auto& source = current->sources[0];
+  EXPECT_EQ(source.config->interval, std::chrono::hours(1));
+  EXPECT_EQ(source.plugin.version, "1.1.0");
+  EXPECT_EQ(source.errors_by_reason.at("rate_limited"), 1u);
+  EXPECT_EQ(source.last_collect_duration_seconds, 0.25);
+  ASSERT_EQ(current->hashtags.size(), 2u);
+  const auto& aitools = hashtag(*current, "aitools");
+  EXPECT_TRUE(aitools.up);
+  EXPECT_EQ(aitools.latest->video_count, 1000);
+  EXPECT_EQ(aitools.last_success_timestamp(), kNow);
+  EXPECT_EQ(aitools.alert_threshold_percent, 9);
+  EXPECT_FALSE(hashtag(*current, "claude").latest);
 }
 
 TEST_F(CollectorTest, RecordsValuesAndDayOverDayGrowth) {
@@ -95,7 +126,7 @@ TEST_F(CollectorTest, RecordsValuesAndDayOverDayGrowth) {
   ASSERT_TRUE(aitools.latest);
   EXPECT_EQ(aitools.latest->video_count, 1120);
   EXPECT_TRUE(aitools.up);
-  EXPECT_EQ(aitools.last_success_timestamp, kNow);
+  EXPECT_EQ(aitools.last_success_timestamp(), kNow);
   EXPECT_DOUBLE_EQ(aitools.videos_growth_percent.at("1d"), 12.0);
   EXPECT_DOUBLE_EQ(aitools.views_growth_percent.at("1d"), 3.0);
   EXPECT_FALSE(aitools.videos_growth_percent.contains("7d"));
@@ -117,7 +148,7 @@ TEST_F(CollectorTest, FailedFetchKeepsTheLastValueAndCountsTheReason) {
   EXPECT_FALSE(aitools.up);
   ASSERT_TRUE(aitools.latest);
   EXPECT_EQ(aitools.latest->video_count, 1000);
-  EXPECT_EQ(aitools.last_success_timestamp, kNow);
+  EXPECT_EQ(aitools.last_success_timestamp(), kNow);
   EXPECT_EQ(aitools.last_error, "rate_limited: 429 Too Many Requests");
   EXPECT_TRUE(hashtag(*current, "llm").up);
   EXPECT_EQ(current->sources[0].errors_by_reason.at("rate_limited"), 1u);
@@ -142,7 +173,7 @@ TEST_F(CollectorTest, RestoresLatestValuesAndGrowthFromHistoryAtStartUp) {
   ASSERT_TRUE(llm.latest);
   EXPECT_EQ(llm.latest->video_count, 206);
   EXPECT_FALSE(llm.up);  // no fetch by this process yet
-  EXPECT_EQ(llm.last_success_timestamp, kNow);
+  EXPECT_EQ(llm.last_success_timestamp(), kNow);
   EXPECT_DOUBLE_EQ(llm.videos_growth_percent.at("1d"), 3.0);
 }
 

@@ -46,7 +46,8 @@ TEST(Setup, CreatesEverySourceWithItsPlugin) {
   EXPECT_EQ(setup.sources[0]->plugin().name, "demo");
   EXPECT_EQ(setup.config.storage_path, dir / "history.db");
   const auto tracked = setup.tracked();
-  EXPECT_EQ(tracked[0].hashtags, (std::vector<std::string>{"aitools", "llm"}));
+  EXPECT_EQ(tracked[0].config->hashtags, (std::vector<std::string>{"aitools", "llm"}));
+  EXPECT_EQ(tracked[0].plugin.name, "demo");
 }
 
 TEST(Setup, DemoSourceReportsEveryHashtagDeterministicallyForASeed) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <latch>
@@ -24,13 +25,18 @@ constexpr const char* kPromtool = "/usr/bin/promtool";
 
 const BuildInfo kBuildInfo{"1.2.3", "abc123"};
 
-SourceState source(const std::string& name, const std::string& plugin_version) {
-  SourceState source;
-  source.name = name;
-  source.plugin = name;
-  source.plugin_version = plugin_version;
-  source.abi_version = 1;
-  return source;
+// A source whose plugin has the source's name. The configured interval and credit budget are
+// those of `config` (none by default, so that both families show only the source that sets them).
+SourceState source(const std::string& name, const std::string& plugin_version,
+                   std::chrono::seconds interval = std::chrono::seconds(0),
+                   std::uint64_t max_credits_per_day = 0) {
+  SourceConfig config;
+  config.name = name;
+  config.plugin = name;
+  config.interval = interval;
+  config.max_credits_per_day = max_credits_per_day;
+  return SourceState(std::make_shared<const SourceConfig>(std::move(config)),
+                     {{}, name, plugin_version, 1});
 }
 
 HashtagState hashtag(const std::string& source, const std::string& name) {
@@ -42,13 +48,11 @@ HashtagState hashtag(const std::string& source, const std::string& name) {
 
 // Two sources and three hashtags covering every optional value both set and absent.
 void fill_sample(ExporterState& state) {
-  auto tiktok = source("tiktok", "1.2.0");
+  auto tiktok = source("tiktok", "1.2.0", std::chrono::seconds(21600), 20);
   tiktok.errors_by_reason = {{"timeout", 3}, {"auth", 1}};
   tiktok.last_collect_duration_seconds = 1.5;
   tiktok.credits_remaining = 420;
-  tiktok.interval_seconds = 21600;
   tiktok.credits_spent_today = 17;
-  tiktok.credit_budget = 20;
   tiktok.budget_exhausted = true;
   tiktok.suspended_hashtags = 2;
   state.sources = {source("demo", "0.1.0"), tiktok};
@@ -58,12 +62,10 @@ void fill_sample(ExporterState& state) {
   growing.videos_growth_percent = {{"1d", 5}, {"7d", 12.5}};
   growing.views_growth_percent = {{"1d", -2.25}};
   growing.up = true;
-  growing.last_success_timestamp = 1700000000;
 
   auto failing = hashtag("tiktok", "llm");
   failing.latest = Snapshot{1699990000, "tiktok", "llm", 500, 100000};
   failing.up = false;
-  failing.last_success_timestamp = 1699990000;
   failing.last_error = "timeout after 15s";
   failing.alert_threshold_percent = 12.5;
 

@@ -37,10 +37,11 @@ class WebServerTest : public ::testing::Test {
   static void SetUpTestSuite() {
     state_ = new StateStore;
     state_->update([](ExporterState& state) {
-      SourceState tiktok;
+      SourceConfig tiktok;
       tiktok.name = "tiktok";
       tiktok.plugin = "tiktok";
-      state.sources = {tiktok};
+      state.sources = {SourceState(std::make_shared<const SourceConfig>(tiktok),
+                                   {{}, "tiktok", "1.0.0", 1})};
 
       HashtagState fetched;
       fetched.source = "tiktok";
@@ -49,7 +50,6 @@ class WebServerTest : public ::testing::Test {
       fetched.videos_growth_percent = {{"1d", 5}, {"7d", 12.5}};
       fetched.views_growth_percent = {{"1d", -2.25}};
       fetched.up = true;
-      fetched.last_success_timestamp = 1700000000;
 
       HashtagState never_fetched;
       never_fetched.source = "tiktok";

@@ -1,28 +1,17 @@
 #pragma once
 
 #include <hashtag_exporter/growth.hpp>
-#include <hashtag_exporter/plugin_host.hpp>
 #include <hashtag_exporter/source.hpp>
 #include <hashtag_exporter/state.hpp>
 #include <hashtag_exporter/store.hpp>
 
 #include <chrono>
-#include <map>
 #include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace hashtag_exporter {
-
-struct TrackedSource {
-  std::string name;
-  PluginDescription plugin;
-  std::vector<std::string> hashtags;
-  std::chrono::seconds interval{0};
-  std::uint64_t max_credits_per_day = 0;
-  std::map<std::string, double> alert_threshold_percent;  // per hashtag; absent: the default 5
-};
 
 // Turns collection rounds into history rows and into the state that scrapes read.
 class Collector {
@@ -40,10 +29,11 @@ class Collector {
   Collector(const Collector&) = delete;
   Collector& operator=(const Collector&) = delete;
 
-  // Sets what the state shows: these sources and hashtags, in this order. Values of hashtags
-  // that were already tracked are kept; the others start from their newest stored snapshot, so
+  // Sets what the state shows: these sources (their config and plugin) and their config's
+  // hashtags, in this order. A source or hashtag that was already tracked keeps what collections
+  // changed (counters, values, `up`); a new hashtag starts from its newest stored snapshot, so
   // that values are right before the first collection of this process.
-  void track(const std::vector<TrackedSource>& sources);
+  void track(std::vector<SourceState> sources);
 
   // Stores the round's snapshots in one transaction, with those of earlier rounds that could not
   // be stored, and updates the state: new values and growth, `up`, error counters, duration and

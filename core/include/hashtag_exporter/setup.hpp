@@ -18,7 +18,8 @@ struct Setup {
   Config config;
   std::vector<std::shared_ptr<Source>> sources;
 
-  std::vector<TrackedSource> tracked() const;
+  // Every source as Collector::track takes it: its config and its plugin.
+  std::vector<SourceState> tracked() const;
 };
 
 // Loads the config file, keeps the hashtags `shard` owns, loads from the plugin path (the

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/plugin/reasons.hpp>
+#include <hashtag_exporter/plugin_host.hpp>
 #include <hashtag_exporter/shard.hpp>
 #include <hashtag_exporter/snapshot.hpp>
 
@@ -11,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hashtag_exporter {
@@ -30,23 +33,33 @@ struct HashtagState {
   bool up = false;
   // Video growth above this fires the growth alert (from config; exported for the alert rule).
   double alert_threshold_percent = 5;
-  std::optional<std::int64_t> last_success_timestamp;
   std::string last_error;
+
+  // The time of the last successful fetch is the latest snapshot's: a restart restores it with
+  // the snapshot, and a failed fetch leaves both alone.
+  std::optional<std::int64_t> last_success_timestamp() const {
+    return latest ? std::optional(latest->timestamp) : std::nullopt;
+  }
 };
 
+// A tracked source: what it is until the next reload, then what its collections changed.
 struct SourceState {
-  std::string name;
-  std::string plugin;
-  std::string plugin_version;
-  std::uint32_t abi_version = 0;
-  std::int64_t interval_seconds = 0;  // configured collection interval
+  explicit SourceState(std::shared_ptr<const SourceConfig> source_config,
+                       PluginDescription collecting_plugin = {})
+      : config(std::move(source_config)), plugin(std::move(collecting_plugin)) {}
+
+  // Shared by every copy of the state, not copied into it: a source may have 100,000 hashtags.
+  std::shared_ptr<const SourceConfig> config;  // never null
+  PluginDescription plugin;  // the plugin that collects it; empty in the report, which loads none
+
   std::map<std::string, std::uint64_t> errors_by_reason;
   std::optional<double> last_collect_duration_seconds;
   std::optional<double> credits_remaining;
   std::uint64_t credits_spent_today = 0;
-  std::optional<std::uint64_t> credit_budget;  // max_credits_per_day, when set
   bool budget_exhausted = false;
   std::size_t suspended_hashtags = 0;  // sitting out the last round (backoff or budget)
+
+  const std::string& name() const { return config->name; }
 };
 
 // Everything a scrape or an API call shows, as of the last collection.

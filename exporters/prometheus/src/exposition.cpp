@@ -3,11 +3,10 @@
 
 #include "gzip.hpp"
 #include "hashtag_text.hpp"
+#include "metric_families.hpp"
 #include "recycled_body.hpp"
 #include "state_families.hpp"
 
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
 #include <chrono>
@@ -16,30 +15,10 @@
 #include <utility>
 
 namespace hashtag_exporter::prometheus_exporter {
-namespace {
-
-prometheus::Gauge& add_gauge(prometheus::Registry& registry, const std::string& name,
-                             const std::string& help, const prometheus::Labels& labels = {}) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add(labels);
-}
-
-}  // namespace
 
 struct Exposition::Impl {
-  Impl(const StateStore& state_store, const BuildInfo& build_info)
-      : state(state_store),
-        build_info_gauge(
-            add_gauge(registry, "hashtag_exporter_build_info",
-                      "Version and revision hashtag_exporter was built from; always 1.",
-                      {{"version", build_info.version}, {"revision", build_info.revision}})),
-        render_duration(add_gauge(registry, "hashtag_exporter_render_duration_seconds",
-                                  "How long the previous rendering of this exposition in the "
-                                  "text format took (0 in the first one); it is rendered once "
-                                  "per collection, not per scrape, and gzip-compressed once.")),
-        exposition_bytes(add_gauge(registry, "hashtag_exporter_exposition_bytes",
-                                   "Uncompressed size of the previous rendering of this "
-                                   "exposition (0 in the first one).")) {
-    build_info_gauge.Set(1);
+  Impl(const StateStore& state_store, BuildInfo build_info) : state(state_store) {
+    self.build = std::move(build_info);
   }
 
   // Called with `mutex` held.
@@ -55,8 +34,8 @@ struct Exposition::Impl {
     auto text = bodies.share(render(bodies.take()));
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
 
-    render_duration.Set(took.count());
-    exposition_bytes.Set(static_cast<double>(text->size()));
+    self.previous_render_seconds = took.count();
+    self.previous_body_bytes = static_cast<double>(text->size());
     body = std::move(text);
     gzip_body.reset();
     rendered_generation = generation;
@@ -68,9 +47,7 @@ struct Exposition::Impl {
     text.clear();
     text.reserve(rendered_size + rendered_size / 8);  // the next body is about as large
     append_hashtag_families(current->hashtags, text);
-    auto families = source_and_exporter_families(*current);
-    for (auto& family : registry.Collect()) families.push_back(std::move(family));
-    text += prometheus::TextSerializer().Serialize(families);
+    text += prometheus::TextSerializer().Serialize(source_and_exporter_families(*current, self));
     rendered_size = text.size();
     return text;
   }
@@ -84,11 +61,7 @@ struct Exposition::Impl {
   }
 
   const StateStore& state;
-  prometheus::Registry registry;
-  // Registered in this order, which is the order of the exposition.
-  prometheus::Gauge& build_info_gauge;
-  prometheus::Gauge& render_duration;
-  prometheus::Gauge& exposition_bytes;
+  ExpositionInfo self;  // changed with `mutex` held, by each render for the next one
 
   // One render per generation however many scrapes arrive together: they queue on the mutex
   // and all but the first find the body current.
@@ -101,7 +74,7 @@ struct Exposition::Impl {
 };
 
 Exposition::Exposition(const StateStore& state, BuildInfo build_info)
-    : impl_(std::make_unique<Impl>(state, build_info)) {}
+    : impl_(std::make_unique<Impl>(state, std::move(build_info))) {}
 
 Exposition::~Exposition() = default;
 

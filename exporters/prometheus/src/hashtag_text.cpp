@@ -1,5 +1,9 @@
 #include "hashtag_text.hpp"
 
+#include "metric_families.hpp"
+
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -17,14 +21,21 @@ void append_value(std::string& out, double value) {
     out += value < 0 ? "-Inf" : "+Inf";
   } else {
     char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value,
-                                      std::chars_format::general, 16);
+    const auto result =
+        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 16);
     out.append(buffer, result.ptr);
   }
 }
 
+std::string_view type_name(MetricType type) {
+  return type == MetricType::counter ? "counter" : "gauge";
+}
+
+bool needs_escaping(char c) { return c == '\n' || c == '\\' || c == '"'; }
+
 void append_label_value(std::string& out, std::string_view value) {
-  if (value.find_first_of("\n\\\"") == std::string_view::npos) {
+  // One pass over a short value: find_first_of calls memchr on its set for every character.
+  if (std::none_of(value.begin(), value.end(), needs_escaping)) {
     out += value;  // the common case: nothing to escape
     return;
   }
@@ -38,87 +49,49 @@ void append_label_value(std::string& out, std::string_view value) {
   }
 }
 
-// One series: name{source="…",hashtag="…"[,window="…"]} value
-void append_sample(std::string& out, std::string_view name, const HashtagState& hashtag,
-                   const std::string* window, double value) {
-  out += name;
-  out += "{source=\"";
-  append_label_value(out, hashtag.source);
-  out += "\",hashtag=\"";
-  append_label_value(out, hashtag.hashtag);
-  if (window != nullptr) {
-    out += "\",window=\"";
-    append_label_value(out, *window);
+// The text around the label values of a family's series: `name{first="`, `",second="`, ...,
+// `"} ` (or `name ` without labels), built once per family rather than once per series.
+template <std::size_t N>
+std::array<std::string, N + 1> series_fragments(std::string_view name,
+                                                const std::array<std::string_view, N>& labels) {
+  std::array<std::string, N + 1> fragments;
+  for (std::size_t i = 0; i < N; ++i) {
+    fragments[i].append(i == 0 ? name : "\"").append(i == 0 ? "{" : ",");
+    fragments[i].append(labels[i]).append("=\"");
   }
-  out += "\"} ";
-  append_value(out, value);
-  out += '\n';
+  fragments[N] = N == 0 ? std::string(name) + " " : "\"} ";
+  return fragments;
 }
 
-// One family: its HELP and TYPE lines, then every sample `series(hashtag, sample)` passes to
-// `sample(window, value)` (window null for series without one); nothing when there is none.
-template <class Series>
-void append_family(std::string& out, std::string_view name, std::string_view help,
-                   const std::vector<HashtagState>& hashtags, const Series& series) {
+// One family: its HELP and TYPE lines, then every sample `family.read` gives; nothing when there
+// is none.
+template <class Family>
+void append_family(std::string& out, const Family& family,
+                   const std::vector<HashtagState>& hashtags) {
+  constexpr auto kLabels = Family::kLabels;
   const auto header_at = out.size();
-  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-  out.append("# TYPE ").append(name).append(" gauge\n");
+  out.append("# HELP ").append(family.name).append(" ").append(family.help).append("\n");
+  out.append("# TYPE ").append(family.name).append(" ").append(type_name(family.type)).append("\n");
   const auto samples_at = out.size();
-  for (const auto& hashtag : hashtags) {
-    series(hashtag, [&](const std::string* window, double value) {
-      append_sample(out, name, hashtag, window, value);
-    });
-  }
+  const auto fragments = series_fragments(family.name, family.labels);
+  const auto sample = [&](const LabelValues<kLabels>& values, double value) {
+    for (std::size_t i = 0; i < kLabels; ++i) {
+      out += fragments[i];
+      append_label_value(out, values[i]);
+    }
+    out += fragments[kLabels];
+    append_value(out, value);
+    out += '\n';
+  };
+  for (const auto& hashtag : hashtags) family.read(hashtag, sample);
   if (out.size() == samples_at) out.resize(header_at);
 }
 
 }  // namespace
 
 void append_hashtag_families(const std::vector<HashtagState>& hashtags, std::string& out) {
-  append_family(out, "hashtag_videos",
-                "Video count of the hashtag at the last successful collection.", hashtags,
-                [](const HashtagState& h, const auto& sample) {
-                  if (h.latest) sample(nullptr, static_cast<double>(h.latest->video_count));
-                });
-  append_family(out, "hashtag_views",
-                "View count of the hashtag at the last successful collection.", hashtags,
-                [](const HashtagState& h, const auto& sample) {
-                  if (h.latest) sample(nullptr, static_cast<double>(h.latest->view_count));
-                });
-  append_family(out, "hashtag_videos_growth_percent",
-                "Growth of the video count over the window in percent (5 means +5 %), as of "
-                "the last collection.",
-                hashtags, [](const HashtagState& h, const auto& sample) {
-                  for (const auto& [window, percent] : h.videos_growth_percent) {
-                    sample(&window, percent);
-                  }
-                });
-  append_family(out, "hashtag_views_growth_percent",
-                "Growth of the view count over the window in percent (5 means +5 %), as of the "
-                "last collection.",
-                hashtags, [](const HashtagState& h, const auto& sample) {
-                  for (const auto& [window, percent] : h.views_growth_percent) {
-                    sample(&window, percent);
-                  }
-                });
-  append_family(out, "hashtag_up",
-                "1 if the last fetch of the hashtag succeeded, else 0, as of the last collection.",
-                hashtags,
-                [](const HashtagState& h, const auto& sample) { sample(nullptr, h.up ? 1 : 0); });
-  append_family(out, "hashtag_last_success_timestamp_seconds",
-                "Unix time of the last successful fetch of the hashtag, as of the last "
-                "collection.",
-                hashtags, [](const HashtagState& h, const auto& sample) {
-                  if (h.last_success_timestamp) {
-                    sample(nullptr, static_cast<double>(*h.last_success_timestamp));
-                  }
-                });
-  append_family(out, "hashtag_growth_alert_threshold_percent",
-                "Growth in percent (of videos or views) above which the hashtag's growth alerts "
-                "fire, from the configuration.",
-                hashtags, [](const HashtagState& h, const auto& sample) {
-                  sample(nullptr, h.alert_threshold_percent);
-                });
+  for_each_family(kHashtagFamilies,
+                  [&](const auto& family) { append_family(out, family, hashtags); });
 }
 
 }  // namespace hashtag_exporter::prometheus_exporter

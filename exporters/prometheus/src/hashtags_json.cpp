@@ -21,7 +21,7 @@ nlohmann::json to_json(const HashtagState& hashtag) {
       {"view_count", latest ? nlohmann::json(latest->view_count) : nlohmann::json(nullptr)},
       {"snapshot_timestamp", latest ? nlohmann::json(latest->timestamp) : nlohmann::json(nullptr)},
       {"up", hashtag.up},
-      {"last_success_timestamp", or_null(hashtag.last_success_timestamp)},
+      {"last_success_timestamp", or_null(hashtag.last_success_timestamp())},
       // A std::map becomes an object, also when empty: a window without growth is left out.
       {"videos_growth_percent", hashtag.videos_growth_percent},
       {"views_growth_percent", hashtag.views_growth_percent},

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "metric_families.hpp"
+
 #include <hashtag_exporter/state.hpp>
 
 #include <prometheus/metric_family.h>
@@ -8,10 +10,11 @@
 
 namespace hashtag_exporter::prometheus_exporter {
 
-// The per-source and exporter families of SPEC §3 for prometheus-cpp's TextSerializer (the
-// per-hashtag ones, which are most of the series, are written by append_hashtag_families).
-// Families without a sample are left out, so a series appears only once there is a value behind
-// it.
-std::vector<prometheus::MetricFamily> source_and_exporter_families(const ExporterState& state);
+// The per-source, exporter and exposition families (kSourceFamilies, kExporterFamilies,
+// kExpositionFamilies) for prometheus-cpp's TextSerializer; the per-hashtag ones, which are most
+// of the series, are written by append_hashtag_families. Families without a sample are left
+// out, so a series appears only once there is a value behind it.
+std::vector<prometheus::MetricFamily> source_and_exporter_families(
+    const ExporterState& state, const ExpositionInfo& exposition);
 
 }  // namespace hashtag_exporter::prometheus_exporter

@@ -14,9 +14,9 @@ struct BuildInfo {
   std::string revision;
 };
 
-// Renders an ExporterState in the Prometheus text format: the exporter's own metrics through a
-// prometheus-cpp registry and TextSerializer, the per-hashtag series written directly in the same
-// bytes.
+// Renders an ExporterState in the Prometheus text format, every family as defined in
+// metric_families.hpp: the per-source and exporter families through prometheus-cpp's
+// TextSerializer, the per-hashtag series written directly in the same bytes.
 // The body is rendered once per state generation and reused by every scrape until the next
 // collection changes the state.
 class Exposition {
