@@ -27,6 +27,9 @@ test_packages=(
   # kubernetes-client is kubectl 1.20, whose kustomize (v2.0.3) cannot render the overlays, and it
   # would clash with the kubectl package these machines already have.
   python3-yaml dpkg-dev systemd shellcheck lintian
+  # the container image test: podman builds and runs the image (with runc, the runtime these
+  # machines need) on a base image mmdebstrap makes from the Debian archive (no registry)
+  podman runc mmdebstrap
 )
 
 as_root() {
