@@ -17,7 +17,8 @@ is checked as it runs:
   demo's history is written beside the config (`report` through podman exec);
 - its size is printed and must stay under the bound deploy/docker/README.md states.
 
-podman keeps everything in DIR/storage and DIR/runroot (--root/--runroot): a system podman's
+podman keeps its images and containers in DIR/storage (--root; its --runroot is a short-lived
+folder in /tmp): a system podman's
 images and containers are never touched. The container, the images and that storage are removed
 at the end, whatever happened; only the base tarball stays in DIR/cache.
 
@@ -35,6 +36,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -73,7 +75,8 @@ def log(message):
 class Podman:
     def __init__(self, work):
         self.storage = work / "storage"
-        self.runroot = work / "runroot"
+        # podman refuses a runroot path over 50 characters, which a build tree's easily is.
+        self.runroot = Path(tempfile.mkdtemp(prefix="hx-podman-run-"))
         self.base = ["podman", "--root", str(self.storage), "--runroot", str(self.runroot),
                      "--runtime", "runc", "--cgroup-manager", "cgroupfs",
                      "--events-backend", "file"]
@@ -266,6 +269,7 @@ def main():
 def teardown(podman, name):
     """Removes the container, every image and the storage of this test's podman."""
     if not podman.storage.exists() or not shutil.which("podman"):
+        shutil.rmtree(podman.runroot, ignore_errors=True)
         return
     podman("rm", "--force", "--time", "5", name, check_status=False)
     images = podman("images", "--all", "--quiet", check_status=False).stdout.split()
