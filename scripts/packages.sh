@@ -30,6 +30,9 @@ test_packages=(
   # the monitoring mixin (deploy/mixin): rules and dashboards are generated with jsonnet, and
   # deploy.mixin.drift regenerates them
   jsonnet
+  # the container image test: podman builds and runs the image (with runc, the runtime these
+  # machines need) on a base image mmdebstrap makes from the Debian archive (no registry)
+  podman runc mmdebstrap
 )
 
 as_root() {

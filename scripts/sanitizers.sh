@@ -28,7 +28,7 @@ jobs="${JOBS:-$(nproc)}"
 # TiktokPluginTest) and the web server with its exposition (WebServer*, ExpositionTest).
 # Left out under ASan: checks of assets and builds rather than of this code at run time
 # (deployment files, dashboards, packaging, the out-of-tree SDK build), which the release run
-# covers; one of them (deploy.docker.runtime_libraries) reads ldd, which libasan changes.
+# covers; one of them (deploy.container.image) builds the whole container image, once is enough.
 asan_exclude="${ASAN_EXCLUDE-^(deploy|grafana|sdk)\.}"
 tsan_tests="${TSAN_TESTS:-^(SchedulerTest|CollectionServiceTest|CollectorTest|StoreTest|HttpClientTest|TiktokPluginTest|WebServerTest|WebServerStartTest|WebServerBoundsTest|ExpositionTest)\.}"
 
