@@ -10,7 +10,7 @@
 
 namespace hashtag_exporter::app {
 
-// Flags shared by every subcommand (SPEC §1).
+// Flags shared by every subcommand (README, "Command line").
 struct CommonOptions {
   std::filesystem::path config_file = "hashtag_exporter.yml";
   std::vector<std::string> listen_addresses{":19929"};

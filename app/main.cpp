@@ -1,4 +1,4 @@
-// hashtag_exporter: the command line (SPEC §1).
+// hashtag_exporter: the command line (README, "Command line").
 #include "build_info.hpp"
 #include "commands.hpp"
 #include "logging.hpp"
@@ -51,7 +51,7 @@ CLI::Validator finite_percent() {
           ""};
 }
 
-// A usage error ends the process with status 1 and one line on standard error (SPEC §6), as
+// A usage error ends the process with status 1 and one line on standard error (README, "Exit codes"), as
 // Prometheus' own tools do, rather than with CLI11's own exit codes.
 int usage_error(const std::string& message) {
   std::cerr << "hashtag_exporter: " << message << " (see --help)\n";

@@ -1,4 +1,4 @@
-// Micro-benchmarks of issue 6. Run: ./hashtag_exporter_micro_bench (see README.md, Benchmarks).
+// Micro-benchmarks. Run: ./hashtag_exporter_micro_bench (see README.md, Benchmarks).
 #include <benchmark/benchmark.h>
 
 BENCHMARK_MAIN();

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Macro benchmark of issue 6: the real exporter against the fake Scavio API.
+"""Macro benchmark: the real exporter against the fake Scavio API.
 
 Builds a large history directly with sqlite3 (the exporter's schema v2), starts the fake API
 with added latency and the exporter (tiktok plugin), and measures:

@@ -21,7 +21,8 @@ using testing::write_file;
 
 constexpr seconds kDay{86400};
 
-// The example of SPEC §2, comments dropped, so that the tests can name its lines.
+// A config with the keys of the README's "Configuration" example, comments dropped, so that the
+// tests can name its lines.
 constexpr const char* kSpecExample = R"(storage:
   path: hashtag_history.db
   retention: 400d
@@ -524,7 +525,7 @@ TEST_F(ConfigTest, AlertThresholdMustBeANumber) {
                 "\"high\"");
 }
 
-// --- input bounds (SPEC §6) ---
+// --- input bounds (README, "Input bounds") ---
 
 TEST_F(ConfigTest, IntervalIsAtMostSevenDays) {
   EXPECT_EQ(load(one_source("name: demo\n    plugin: demo\n    interval: 7d\n"

@@ -19,7 +19,7 @@ using Stopwatch = std::chrono::steady_clock;
 
 const std::filesystem::path kPlugins = HX_TEST_PLUGIN_DIR;
 
-// SPEC §6: shutdown completes within 5 s whatever the API does. A reload is held to the same
+// README, "Reliability": shutdown completes within 5 s whatever the API does. A reload is held to the same
 // bound; the hanging fetch below would take a minute.
 constexpr auto kPrompt = 5s;
 

@@ -1,5 +1,5 @@
 // End to end: every usage error of the real binary exits 1 with one line on standard error that
-// names the flag (or file) and what is wrong with it (SPEC §6 "Exit codes").
+// names the flag (or file) and what is wrong with it (README, "Exit codes").
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

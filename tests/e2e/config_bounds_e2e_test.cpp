@@ -1,4 +1,4 @@
-// --config.check with the real binary on configs past the input bounds (SPEC §6): each is a
+// --config.check with the real binary on configs past the input bounds (README, "Input bounds"): each is a
 // FAILED line naming the file, line and key, and exit status 1.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

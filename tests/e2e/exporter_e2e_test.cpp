@@ -226,7 +226,7 @@ void write_hanging_config(const std::filesystem::path& file, const std::string& 
                    "      max_attempts: 1\n      max_in_flight: 2\n");
 }
 
-// SPEC §6: shutdown completes within 5 s whatever the API does, and a reload never waits for a
+// README, "Reliability": shutdown completes within 5 s whatever the API does, and a reload never waits for a
 // fetch in flight.
 constexpr auto kPrompt = std::chrono::seconds(5);
 

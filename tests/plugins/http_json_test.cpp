@@ -295,7 +295,7 @@ TEST(HttpJsonPlugin, TiktokShapeExampleAgainstTheFakeApiWithFailures) {
   EXPECT_EQ(round.failures.size(), expected.size());
 }
 
-// A server that cannot be reached is `unreachable` (SPEC §6), not `timeout`: a name that does not
+// A server that cannot be reached is `unreachable` (README, "Metrics"), not `timeout`: a name that does not
 // resolve and a connection reset by the peer, through the host's HTTP client.
 TEST(HttpJsonPlugin, UnresolvableNameAndResetConnectionAreUnreachable) {
   testing::ResettingServer reset;

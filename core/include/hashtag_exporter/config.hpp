@@ -27,10 +27,10 @@ class ConfigError : public std::runtime_error {
   ConfigError(const ConfigLocation& where, const std::string& key, const std::string& message);
 };
 
-// Input bounds (SPEC §6). Each is checked where the config is read, and an error past it names
+// Input bounds (README, "Input bounds"). Each is checked where the config is read, and an error past it names
 // the file, the line and the key.
 
-// The longest interval between two collections of a source (SPEC §6): a week. A source polled
+// The longest interval between two collections of a source (README, "Input bounds"): a week. A source polled
 // less often is not being tracked, and an interval of centuries used to pass and then overflow
 // the scheduler's time arithmetic, which ran rounds back to back.
 inline constexpr std::chrono::seconds kMaxInterval{7 * 86400};

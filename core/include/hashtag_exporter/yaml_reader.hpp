@@ -19,7 +19,7 @@
 
 namespace hashtag_exporter::yaml {
 
-// Bounds of what a YAML file may hold (SPEC §6), checked on the parser's events before any value
+// Bounds of what a YAML file may hold (README, "Input bounds"), checked on the parser's events before any value
 // is read, so that every reader of the document walks a bounded tree.
 
 // Nesting of mappings and lists. Configs nest a handful of levels (settings a few more); past

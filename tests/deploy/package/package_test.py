@@ -36,7 +36,7 @@ CONFFILES = [CONFIG, DEFAULTS]
 # Libraries the binary and plugins link, as Debian 12 names their packages.
 LIBRARY_PACKAGES = ("libcivetweb1", "libcurl4", "libprometheus-cpp-core1.0", "libsqlite3-0",
                     "libyaml-cpp0.7", "libfmt9", "zlib1g", "libstdc++6", "libc6")
-# The hardening the unit promises (README, issue 4); more may be there.
+# The hardening the unit promises (README, "Deployment"); more may be there.
 UNIT_SETTINGS = {
     "User": PACKAGE,
     "Group": PACKAGE,
