@@ -19,9 +19,8 @@ int run_config_check(const CommonOptions& options) {
     std::cout << "\n";
     if (!options.web_config_file.empty()) {
       const auto web = prometheus_exporter::load_web_config(options.web_config_file);
-      std::cout << "OK: " << options.web_config_file << ": TLS "
-                << (web.tls ? "on" : "off") << ", " << web.basic_auth_users.size()
-                << " basic auth users\n";
+      std::cout << "OK: " << options.web_config_file << ": TLS " << (web.tls ? "on" : "off") << ", "
+                << web.basic_auth_users.size() << " basic auth users\n";
     }
     return 0;
   } catch (const std::exception& e) {

@@ -51,8 +51,8 @@ CLI::Validator finite_percent() {
           ""};
 }
 
-// A usage error ends the process with status 1 and one line on standard error (README, "Exit codes"), as
-// Prometheus' own tools do, rather than with CLI11's own exit codes.
+// A usage error ends the process with status 1 and one line on standard error (README, "Exit
+// codes"), as Prometheus' own tools do, rather than with CLI11's own exit codes.
 int usage_error(const std::string& message) {
   std::cerr << "hashtag_exporter: " << message << " (see --help)\n";
   return 1;

@@ -23,8 +23,7 @@ int run_plugins(const CommonOptions& options) {
   const auto catalog = PluginCatalog::scan(folders);
   std::cout << "Plugin path:";
   for (const auto& folder : folders) std::cout << " " << folder.string();
-  std::cout << "\n\n"
-            << fmt::format("{:<16} {:<10} {:<4} {}\n", "NAME", "VERSION", "ABI", "FILE");
+  std::cout << "\n\n" << fmt::format("{:<16} {:<10} {:<4} {}\n", "NAME", "VERSION", "ABI", "FILE");
   for (const auto& plugin : catalog.plugins()) {
     const auto& d = plugin->description();
     std::cout << fmt::format("{:<16} {:<10} {:<4} {}\n", d.name, d.version, d.abi_version,

@@ -16,7 +16,8 @@ namespace hashtag_exporter::app {
 int run_report(const CommonOptions& options, const ReportCommandOptions& report) {
   const auto window_length = sdk::parse_duration(report.window);
   if (!window_length || window_length->count() < 1000) {
-    std::cerr << "--window: expected a duration such as 1d or 7d, got \"" << report.window << "\"\n";
+    std::cerr << "--window: expected a duration such as 1d or 7d, got \"" << report.window
+              << "\"\n";
     return 1;
   }
   try {

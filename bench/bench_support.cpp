@@ -2,11 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <system_error>
-#include <unistd.h>
 
 namespace hashtag_exporter::bench {
 namespace {
@@ -75,14 +75,15 @@ std::vector<Snapshot> make_round(std::size_t hashtags, std::int64_t timestamp) {
 }
 
 std::filesystem::path history_database(std::size_t hashtags, std::size_t days) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("hx_bench_history_" + std::to_string(hashtags) + "x" +
-                     std::to_string(days) + ".db");
+  const auto path =
+      std::filesystem::temp_directory_path() /
+      ("hx_bench_history_" + std::to_string(hashtags) + "x" + std::to_string(days) + ".db");
   if (std::filesystem::exists(path)) return path;
   const auto building = path.string() + ".building";
   std::filesystem::remove(building);
   sqlite3* db = nullptr;
-  if (sqlite3_open(building.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open " + building);
+  if (sqlite3_open(building.c_str(), &db) != SQLITE_OK)
+    throw std::runtime_error("cannot open " + building);
   exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;");
   exec(db,
        "CREATE TABLE snapshots (source TEXT NOT NULL, hashtag TEXT NOT NULL, timestamp INTEGER "
@@ -93,7 +94,8 @@ std::filesystem::path history_database(std::size_t hashtags, std::size_t days) {
        "hashtag)) WITHOUT ROWID;"
        "BEGIN;");
   sqlite3_stmt* insert = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO snapshots VALUES ('tiktok', ?, ?, ?, ?)", -1, &insert, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO snapshots VALUES ('tiktok', ?, ?, ?, ?)", -1, &insert,
+                     nullptr);
   for (std::size_t i = 0; i < hashtags; ++i) {
     const auto tag = hashtag_name(i);
     for (std::size_t d = 0; d < days; ++d) {

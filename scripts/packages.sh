@@ -22,6 +22,8 @@ test_packages=(
   openssl wrk
   # sanitizer builds (g++: scripts/sanitizers.sh) and libFuzzer targets (clang: scripts/fuzz.sh)
   libasan8 libubsan1 libtsan2 clang libclang-rt-14-dev
+  # the formatting check of every C and C++ file (tests/scripts/clang_format_test.sh)
+  clang-format
   # deployment tests: PyYAML to read rendered manifests, dpkg-shlibdeps (cpack -G DEB),
   # systemd-analyze, shellcheck and lintian for the package. kubectl is not listed: Debian 12's
   # kubernetes-client is kubectl 1.20, whose kustomize (v2.0.3) cannot render the overlays, and it

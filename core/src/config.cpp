@@ -130,7 +130,7 @@ void read_storage(const Reader& reader, const Value& value, Config& config) {
     config.retention =
         forever ? seconds{0}
                 : duration(reader, *retention, "a duration such as 400d, or 0 to keep everything",
-                                  seconds{0});
+                           seconds{0});
   }
 }
 
@@ -193,9 +193,9 @@ void read_hashtags(const Reader& reader, const Value& value, EarlierSources& ear
 // must name hashtags of the source.
 void read_alert_thresholds(const Reader& reader, const Value* source_default,
                            const Value* per_hashtag, double config_default, SourceConfig& source) {
-  const double fallback =
-      source_default ? number(reader, *source_default, "a number of percent such as 5")
-                     : config_default;
+  const double fallback = source_default
+                              ? number(reader, *source_default, "a number of percent such as 5")
+                              : config_default;
   for (const auto& hashtag : source.hashtags) source.alert_threshold_percent[hashtag] = fallback;
   if (per_hashtag == nullptr) return;
   const auto entries =

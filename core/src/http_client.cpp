@@ -91,7 +91,9 @@ bool is_transient(CURLcode code) {
   }
 }
 
-bool is_transient_status(std::int32_t status) { return status == 429 || (status >= 500 && status <= 599); }
+bool is_transient_status(std::int32_t status) {
+  return status == 429 || (status >= 500 && status <= 599);
+}
 
 struct Job {
   HttpRequest request;
@@ -321,8 +323,8 @@ struct HttpClient::Impl {
       result.error = transfer.error[0] != '\0' ? transfer.error : curl_easy_strerror(code);
     }
 
-    const bool transient =
-        result.transport == HX_TRANSPORT_OK ? is_transient_status(result.status) : is_transient(code);
+    const bool transient = result.transport == HX_TRANSPORT_OK ? is_transient_status(result.status)
+                                                               : is_transient(code);
     if (transient && transfer.job->attempts < options.max_attempts) {
       queue.emplace(retry_time(transfer), std::move(transfer.job));
       return;

@@ -291,7 +291,7 @@ std::string shown(const sqlite::Run& row, int column) {
 // Both databases declare the counts INTEGER, so SQLite has already turned numeric text into
 // integers; anything else stored there is not a count.
 std::int64_t integer_count(const sqlite::Run& row, int column, std::string_view column_name,
-                            const std::string& where) {
+                           const std::string& where) {
   if (row.type(column) != SQLITE_INTEGER || row.integer(column) < 0) {
     throw ImportError(where + ": " + std::string(column_name) +
                       ": expected a non-negative integer, got " + shown(row, column));

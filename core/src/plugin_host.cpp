@@ -70,7 +70,8 @@ std::shared_ptr<const LoadedPlugin> LoadedPlugin::load(const std::filesystem::pa
   }
   const auto entry = impl->library.get<const hx_plugin*()>(HX_PLUGIN_ENTRY_SYMBOL);
   const hx_plugin* table = entry();
-  if (table == nullptr) throw PluginError(file.string() + ": the plugin returned no function table");
+  if (table == nullptr)
+    throw PluginError(file.string() + ": the plugin returned no function table");
   // Exact version only (abi.h): the table must be of the version the symbol promised.
   if (table->abi_version != HX_PLUGIN_ABI_VERSION) {
     throw PluginError(file.string() + ": the plugin's function table is of ABI version " +

@@ -46,8 +46,9 @@ std::string format_report(const ExporterState& state, const ReportOptions& optio
         continue;
       }
       const auto growth = entry.videos_growth_percent.find(options.window);
-      const std::string growth_text =
-          growth == entry.videos_growth_percent.end() ? "no prior data" : signed_percent(growth->second);
+      const std::string growth_text = growth == entry.videos_growth_percent.end()
+                                          ? "no prior data"
+                                          : signed_percent(growth->second);
       out += fmt::format("#{:<20} {:>12} videos | growth: {}\n", entry.hashtag,
                          with_thousands(entry.latest->video_count), growth_text);
       const double threshold = options.threshold_percent.value_or(entry.alert_threshold_percent);
@@ -60,11 +61,12 @@ std::string format_report(const ExporterState& state, const ReportOptions& optio
   std::stable_sort(trending.begin(), trending.end(),
                    [](const auto& a, const auto& b) { return a.growth > b.growth; });
   out += options.threshold_percent
-             ? fmt::format("Trending hashtags (video growth over {} above {}%):\n",
-                           options.window, *options.threshold_percent)
-             : fmt::format("Trending hashtags (video growth over {} above their alert "
-                           "threshold):\n",
-                           options.window);
+             ? fmt::format("Trending hashtags (video growth over {} above {}%):\n", options.window,
+                           *options.threshold_percent)
+             : fmt::format(
+                   "Trending hashtags (video growth over {} above their alert "
+                   "threshold):\n",
+                   options.window);
   if (trending.empty()) out += "  none\n";
   for (const auto& entry : trending) {
     out += fmt::format("  #{} ({}): {} new videos\n", entry.hashtag, entry.source,

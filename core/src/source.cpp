@@ -151,7 +151,7 @@ Source::Source(const SourceConfig& config, std::shared_ptr<const LoadedPlugin> p
   impl_->plugin = std::move(plugin);
   impl_->redactor.learn_settings(config.settings_json);
   impl_->redactor.learn_environment(environ);
-  impl_->host = hx_host{impl_.get(),    &Impl::log,  &Impl::now,         &Impl::configure,
+  impl_->host = hx_host{impl_.get(),   &Impl::log,  &Impl::now,         &Impl::configure,
                         &Impl::submit, &Impl::wait, &Impl::is_cancelled};
   hx_error error{};
   const auto& table = impl_->plugin->table();
@@ -235,9 +235,9 @@ CollectionRound Source::collect() {
       round.failures.push_back({hashtag, "bad_response", "the plugin reported no result"});
     }
     if (const auto sitting_out = impl.ledger->backoff.failed(hashtag, impl.config.interval)) {
-      log::info("suspending a failing hashtag", {{"source", impl.config.name},
-                                                 {"hashtag", hashtag},
-                                                 {"skipped_rounds", sitting_out}});
+      log::info(
+          "suspending a failing hashtag",
+          {{"source", impl.config.name}, {"hashtag", hashtag}, {"skipped_rounds", sitting_out}});
     }
   }
   round.credits_spent_today = impl.ledger->budget.spent_today();

@@ -154,7 +154,8 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input,
 
   bool kill_group = false;
   while (stdout_fd >= 0 || stderr_fd >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       result.timed_out = kill_group = true;
       break;
@@ -164,20 +165,23 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input,
       break;
     }
     pollfd fds[3] = {{stdin_fd, POLLOUT, 0}, {stdout_fd, POLLIN, 0}, {stderr_fd, POLLIN, 0}};
-    const int ready =
-        poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), kCancelPollInterval.count())));
+    const int ready = poll(
+        fds, 3, static_cast<int>(std::min<long long>(left.count(), kCancelPollInterval.count())));
     if (ready < 0 && errno != EINTR) break;
     if (ready <= 0) continue;
     if (stdin_fd >= 0 && (fds[0].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
       const auto n = send(stdin_fd, input.data() + written, input.size() - written, MSG_NOSIGNAL);
       if (n > 0) written += static_cast<std::size_t>(n);
-      if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) close_fd(stdin_fd);
+      if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == input.size())
+        close_fd(stdin_fd);
     }
     char buffer[8192];
     if (stdout_fd >= 0 && (fds[1].revents & (POLLIN | POLLERR | POLLHUP)) != 0) {
       const auto n = read(stdout_fd, buffer, sizeof buffer);
-      if (n > 0) result.output.append(buffer, static_cast<std::size_t>(n));
-      else if (n == 0 || (errno != EAGAIN && errno != EINTR)) close_fd(stdout_fd);
+      if (n > 0)
+        result.output.append(buffer, static_cast<std::size_t>(n));
+      else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+        close_fd(stdout_fd);
       if (result.output.size() > max_output) {
         result.output_too_large = kill_group = true;
         break;
@@ -228,7 +232,9 @@ class ExecSource : public sdk::Source {
   ExecSource(const sdk::Host& host, sdk::Settings& settings) : host_(host) {
     const auto* command = settings.raw("command");
     if (command == nullptr)
-      throw sdk::SettingsError("command", "required: the program and its arguments, e.g. [/usr/local/bin/counts, --json]");
+      throw sdk::SettingsError(
+          "command",
+          "required: the program and its arguments, e.g. [/usr/local/bin/counts, --json]");
     if (!command->is_array() || command->empty())
       throw sdk::SettingsError("command", "expected a non-empty list of strings (no shell)");
     for (const auto& arg : *command) {
@@ -262,7 +268,8 @@ class ExecSource : public sdk::Source {
         // After a cancel, run_once starts nothing and fails the hashtag as cancelled.
         std::vector<std::string> argv;
         for (const auto& arg : command_) {
-          argv.push_back(sdk::substitute_hashtag(arg, hashtag, [](std::string_view s) { return std::string(s); }));
+          argv.push_back(sdk::substitute_hashtag(
+              arg, hashtag, [](std::string_view s) { return std::string(s); }));
         }
         run_once(argv, std::span<const std::string>(&hashtag, 1), results);
       }
@@ -335,8 +342,10 @@ class ExecSource : public sdk::Source {
         reported.insert(tag);
         continue;
       }
-      const auto videos = json.contains("video_count") ? sdk::parse_count(json.at("video_count")) : std::nullopt;
-      const auto views = json.contains("view_count") ? sdk::parse_count(json.at("view_count")) : std::nullopt;
+      const auto videos =
+          json.contains("video_count") ? sdk::parse_count(json.at("video_count")) : std::nullopt;
+      const auto views =
+          json.contains("view_count") ? sdk::parse_count(json.at("view_count")) : std::nullopt;
       if (!videos || !views) {
         bad(line, "video_count and view_count must be non-negative integers");
         continue;
@@ -358,7 +367,8 @@ class ExecSource : public sdk::Source {
       reason = HX_REASON_TIMEOUT;
       why = program + " did not finish within " + std::to_string(timeout_.count()) + "ms; killed";
     } else if (result.output_too_large) {
-      why = program + " wrote more than max_output_bytes (" + std::to_string(max_output_) + "); killed";
+      why = program + " wrote more than max_output_bytes (" + std::to_string(max_output_) +
+            "); killed";
     } else if (WIFEXITED(result.wait_status) && WEXITSTATUS(result.wait_status) != 0) {
       why = program + " exited with status " + std::to_string(WEXITSTATUS(result.wait_status));
     } else if (WIFSIGNALED(result.wait_status)) {

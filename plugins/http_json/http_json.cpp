@@ -24,13 +24,16 @@ std::string load_method(sdk::Settings& settings) {
   std::string method = settings.string("method", "GET");
   std::transform(method.begin(), method.end(), method.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  if (method != "GET" && method != "POST") throw sdk::SettingsError("method", "expected GET or POST");
+  if (method != "GET" && method != "POST")
+    throw sdk::SettingsError("method", "expected GET or POST");
   return method;
 }
 
 std::string load_url(sdk::Settings& settings) {
   const auto url = settings.optional_string("url");
-  if (!url) throw sdk::SettingsError("url", "required: the URL template, e.g. https://api.example.com/tags/{hashtag}");
+  if (!url)
+    throw sdk::SettingsError(
+        "url", "required: the URL template, e.g. https://api.example.com/tags/{hashtag}");
   // Checked as a request would send it, with a hashtag in place of each placeholder.
   sdk::check_http_url("url", sdk::substitute_hashtag(*url, "hashtag", sdk::url_encode));
   return *url;
@@ -38,7 +41,9 @@ std::string load_url(sdk::Settings& settings) {
 
 JsonPath load_path(sdk::Settings& settings, const std::string& key) {
   const auto text = settings.optional_string(key);
-  if (!text) throw sdk::SettingsError(key, "required: a JSON Pointer (/data/count) or a dotted path (data.count)");
+  if (!text)
+    throw sdk::SettingsError(
+        key, "required: a JSON Pointer (/data/count) or a dotted path (data.count)");
   try {
     return JsonPath(*text);
   } catch (const std::exception& e) {
@@ -51,16 +56,23 @@ std::vector<std::pair<std::string, std::string>> load_headers(sdk::Settings& set
   std::vector<std::pair<std::string, std::string>> headers;
   const auto* raw = settings.raw("headers");
   if (raw == nullptr) return headers;
-  if (!raw->is_object()) throw sdk::SettingsError("headers", "expected a mapping of header names to values");
+  if (!raw->is_object())
+    throw sdk::SettingsError("headers", "expected a mapping of header names to values");
   for (const auto& [name, value] : raw->items()) {
     const bool token = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+      return std::isalnum(static_cast<unsigned char>(c)) ||
+             std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
     });
-    if (!token) throw sdk::SettingsError("headers", "\"" + sdk::quote_text(name, 60) + "\" is not a header name");
+    if (!token)
+      throw sdk::SettingsError("headers",
+                               "\"" + sdk::quote_text(name, 60) + "\" is not a header name");
     std::string text;
-    if (value.is_string()) text = value.get<std::string>();
-    else if (value.is_number()) text = value.dump();
-    else throw sdk::SettingsError("headers", "the value of " + name + " must be a string");
+    if (value.is_string())
+      text = value.get<std::string>();
+    else if (value.is_number())
+      text = value.dump();
+    else
+      throw sdk::SettingsError("headers", "the value of " + name + " must be a string");
     headers.emplace_back(name, sdk::expand_secrets(text, "headers"));
   }
   return headers;
@@ -69,7 +81,9 @@ std::vector<std::pair<std::string, std::string>> load_headers(sdk::Settings& set
 std::vector<long> load_not_found(sdk::Settings& settings) {
   const auto* raw = settings.raw("not_found_statuses");
   if (raw == nullptr) return {404};
-  if (!raw->is_array()) throw sdk::SettingsError("not_found_statuses", "expected a list of HTTP statuses such as [404]");
+  if (!raw->is_array())
+    throw sdk::SettingsError("not_found_statuses",
+                             "expected a list of HTTP statuses such as [404]");
   std::vector<long> statuses;
   for (const auto& item : *raw) {
     const auto status = sdk::parse_count(item);
@@ -136,15 +150,18 @@ class HttpJsonSource : public sdk::Source {
     if (auto failure = sdk::transport_failure(response)) return *failure;
     const long status = response.status;
     if (std::find(not_found_.begin(), not_found_.end(), status) != not_found_.end()) {
-      return sdk::Failure{HX_REASON_NOT_FOUND, "HTTP " + std::to_string(status) + " (not_found_statuses)"};
+      return sdk::Failure{HX_REASON_NOT_FOUND,
+                          "HTTP " + std::to_string(status) + " (not_found_statuses)"};
     }
     if (status < 200 || status > 299) {
       const hx_reason reason = status == 404 ? HX_REASON_HTTP_4XX : sdk::reason_for_status(status);
-      return sdk::Failure{reason, "HTTP " + std::to_string(status) + ": " + sdk::quote_text(response.body, 120)};
+      return sdk::Failure{
+          reason, "HTTP " + std::to_string(status) + ": " + sdk::quote_text(response.body, 120)};
     }
     const auto json = nlohmann::json::parse(response.body, nullptr, false);
     if (json.is_discarded()) {
-      return sdk::Failure{HX_REASON_BAD_RESPONSE, "response is not valid JSON: " + sdk::quote_text(response.body, 80)};
+      return sdk::Failure{HX_REASON_BAD_RESPONSE,
+                          "response is not valid JSON: " + sdk::quote_text(response.body, 80)};
     }
     std::int64_t values[2] = {0, 0};
     const JsonPath* paths[2] = {&video_path_, &view_path_};
@@ -152,12 +169,13 @@ class HttpJsonSource : public sdk::Source {
       std::string missing;
       const auto* value = paths[i]->find(json, &missing);
       if (value == nullptr) {
-        return sdk::Failure{HX_REASON_BAD_RESPONSE,
-                            "response has nothing at " + paths[i]->text() + " (no " + missing + ")"};
+        return sdk::Failure{HX_REASON_BAD_RESPONSE, "response has nothing at " + paths[i]->text() +
+                                                        " (no " + missing + ")"};
       }
       const auto count = sdk::parse_count(*value);
       if (!count) {
-        return sdk::Failure{HX_REASON_BAD_RESPONSE, paths[i]->text() + " is not a non-negative integer: " +
+        return sdk::Failure{HX_REASON_BAD_RESPONSE, paths[i]->text() +
+                                                        " is not a non-negative integer: " +
                                                         sdk::quote_text(value->dump(), 80)};
       }
       values[i] = *count;

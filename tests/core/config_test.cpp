@@ -501,10 +501,10 @@ TEST_F(ConfigTest, AlertThresholdDefaultsToFivePercent) {
 }
 
 TEST_F(ConfigTest, AlertThresholdOverridesApplySourceThenHashtag) {
-  const auto config = load(threshold_config(
-      "  alert_threshold_percent: 4\n",
-      "    alert_threshold_percent: 7.5\n"
-      "    hashtag_alert_thresholds: {'#LLM': 20, claude: 2}\n"));
+  const auto config =
+      load(threshold_config("  alert_threshold_percent: 4\n",
+                            "    alert_threshold_percent: 7.5\n"
+                            "    hashtag_alert_thresholds: {'#LLM': 20, claude: 2}\n"));
   EXPECT_EQ(config.alert_threshold_percent, 4);
   EXPECT_EQ(config.sources[0].alert_threshold_percent,
             (std::map<std::string, double>{{"aitools", 7.5}, {"claude", 2}, {"llm", 20}}));

@@ -112,12 +112,17 @@ TEST(HashtagTest, InnerWhitespaceOrControlCharactersAreInvalid) {
 // Label values must be UTF-8: one stray byte would make every scrape unparsable.
 TEST(HashtagTest, BytesThatAreNotUtf8AreInvalid) {
   EXPECT_EQ(normalise_hashtag("ai\xff"), "");
-  EXPECT_EQ(normalise_hashtag("caf\xc3"), "");            // truncated character
-  EXPECT_EQ(normalise_hashtag("\xc0\xaf"), "");            // overlong '/'
-  EXPECT_EQ(normalise_hashtag("\xed\xa0\x80"), "");        // a surrogate
-  EXPECT_EQ(normalise_hashtag("\xf4\x90\x80\x80"), "");    // above U+10FFFF
-  EXPECT_EQ(normalise_hashtag("\x80" "ai"), "");             // a lone continuation byte
-  EXPECT_EQ(normalise_hashtag("\xf0\x9f\x94\xa5" "AI"), "\xf0\x9f\x94\xa5" "ai");  // U+1F525
+  EXPECT_EQ(normalise_hashtag("caf\xc3"), "");           // truncated character
+  EXPECT_EQ(normalise_hashtag("\xc0\xaf"), "");          // overlong '/'
+  EXPECT_EQ(normalise_hashtag("\xed\xa0\x80"), "");      // a surrogate
+  EXPECT_EQ(normalise_hashtag("\xf4\x90\x80\x80"), "");  // above U+10FFFF
+  EXPECT_EQ(normalise_hashtag("\x80"
+                              "ai"),
+            "");  // a lone continuation byte
+  EXPECT_EQ(normalise_hashtag("\xf0\x9f\x94\xa5"
+                              "AI"),
+            "\xf0\x9f\x94\xa5"
+            "ai");  // U+1F525
 }
 
 }  // namespace

@@ -41,12 +41,11 @@ const std::string kHostAbi = std::to_string(HX_PLUGIN_ABI_VERSION);
 // Exact version only (abi.h): the next version is rejected as well as the previous one.
 TEST(PluginHost, NewerAbiVersionNamesFileAndBothVersions) {
   const auto file = kBrokenPlugins / "newer_abi.so";
-  EXPECT_EQ(load_error(file), file.string() + ": plugin ABI version " +
-                                  std::to_string(HX_PLUGIN_ABI_VERSION + 1) +
-                                  " is not supported by this host, which supports ABI version " +
-                                  kHostAbi +
-                                  "; rebuild the plugin against this host's SDK or upgrade the "
-                                  "host");
+  EXPECT_EQ(load_error(file),
+            file.string() + ": plugin ABI version " + std::to_string(HX_PLUGIN_ABI_VERSION + 1) +
+                " is not supported by this host, which supports ABI version " + kHostAbi +
+                "; rebuild the plugin against this host's SDK or upgrade the "
+                "host");
 }
 
 TEST(PluginHost, OlderAbiVersionNamesFileAndBothVersions) {
@@ -60,8 +59,8 @@ TEST(PluginHost, OlderAbiVersionNamesFileAndBothVersions) {
 TEST(PluginHost, ATableOfAnotherVersionThanItsSymbolIsRejected) {
   const auto file = kBrokenPlugins / "mismatched_table.so";
   EXPECT_EQ(load_error(file), file.string() + ": the plugin's function table is of ABI version " +
-                                  std::to_string(HX_PLUGIN_ABI_VERSION - 1) +
-                                  ", its symbol says " + kHostAbi);
+                                  std::to_string(HX_PLUGIN_ABI_VERSION - 1) + ", its symbol says " +
+                                  kHostAbi);
 }
 
 TEST(PluginHost, MissingEntrySymbolIsNamed) {
@@ -174,7 +173,7 @@ TEST(PluginCatalog, LoadsEveryFileAndRejectsTheOnesTheLookupWouldNotUse) {
   EXPECT_THAT(catalog.rejected()[0].reason,
               HasSubstr("a_demo.so: the plugin in this file is named \"demo\", not \"a_demo\""));
   EXPECT_THAT(catalog.rejected()[1].reason, HasSubstr("newer_abi.so: plugin ABI version " +
-                                                           std::to_string(HX_PLUGIN_ABI_VERSION + 1)));
+                                                      std::to_string(HX_PLUGIN_ABI_VERSION + 1)));
   EXPECT_EQ(catalog.rejected()[2].reason, (dir / "second" / "demo.so").string() + ": shadowed by " +
                                               (dir / "first" / "demo.so").string() +
                                               ", earlier on the plugin path");

@@ -19,8 +19,8 @@ using Stopwatch = std::chrono::steady_clock;
 
 const std::filesystem::path kPlugins = HX_TEST_PLUGIN_DIR;
 
-// README, "Reliability": shutdown completes within 5 s whatever the API does. A reload is held to the same
-// bound; the hanging fetch below would take a minute.
+// README, "Reliability": shutdown completes within 5 s whatever the API does. A reload is held to
+// the same bound; the hanging fetch below would take a minute.
 constexpr auto kPrompt = 5s;
 
 class CollectionServiceTest : public ::testing::Test {

@@ -1,5 +1,5 @@
-// --config.check with the real binary on configs past the input bounds (README, "Input bounds"): each is a
-// FAILED line naming the file, line and key, and exit status 1.
+// --config.check with the real binary on configs past the input bounds (README, "Input bounds"):
+// each is a FAILED line naming the file, line and key, and exit status 1.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

@@ -35,18 +35,25 @@ class ExporterE2E : public ::testing::Test {
   }
 
   void write_config(const std::string& interval, const std::string& extra_hashtag = "") {
-    write_file(config(), "storage:\n"
-                         "  path: history.db\n"
-                         "sources:\n"
-                         "  - name: tiktok\n"
-                         "    plugin: tiktok\n"
-                         "    interval: " + interval + "\n"
-                         "    hashtags: ['#AITools', llm" + extra_hashtag + "]\n"
-                         "    settings:\n"
-                         "      api_url: " + fake.url() + "\n"
-                         "      api_key_env: FAKE_SCAVIO_KEY\n"
-                         "      timeout: 2s\n"
-                         "      max_attempts: 1\n");
+    write_file(config(),
+               "storage:\n"
+               "  path: history.db\n"
+               "sources:\n"
+               "  - name: tiktok\n"
+               "    plugin: tiktok\n"
+               "    interval: " +
+                   interval +
+                   "\n"
+                   "    hashtags: ['#AITools', llm" +
+                   extra_hashtag +
+                   "]\n"
+                   "    settings:\n"
+                   "      api_url: " +
+                   fake.url() +
+                   "\n"
+                   "      api_key_env: FAKE_SCAVIO_KEY\n"
+                   "      timeout: 2s\n"
+                   "      max_attempts: 1\n");
   }
 
   std::filesystem::path config() const { return dir / "hashtag_exporter.yml"; }
@@ -101,8 +108,8 @@ TEST_F(ExporterE2E, ServesTheFirstCollectionAndPassesPromtool) {
   EXPECT_THAT(body, Not(HasSubstr("hashtag_videos_growth_percent{")));
 
   write_file(dir / "scrape.txt", body);
-  const auto check = run_command({"/bin/sh", "-c", "promtool check metrics < " +
-                                                       (dir / "scrape.txt").string()});
+  const auto check =
+      run_command({"/bin/sh", "-c", "promtool check metrics < " + (dir / "scrape.txt").string()});
   EXPECT_EQ(check.exit_code, 0) << check.output << check.errors;
   EXPECT_EQ(check.output + check.errors, "");
 }
@@ -117,13 +124,15 @@ TEST_F(ExporterE2E, GrowthComesFromYesterdaysImportedSnapshot) {
 
   auto exporter = start();
   const auto body = scrape_until(series("hashtag_videos", "aitools"), 1120);
-  EXPECT_EQ(sample_value(body, series("hashtag_videos_growth_percent", "aitools", ",window=\"1d\"")),
-            12);
+  EXPECT_EQ(
+      sample_value(body, series("hashtag_videos_growth_percent", "aitools", ",window=\"1d\"")), 12);
   EXPECT_EQ(sample_value(body, series("hashtag_views_growth_percent", "aitools", ",window=\"1d\"")),
             12);
-  EXPECT_EQ(sample_value(body, series("hashtag_videos_growth_percent", "llm", ",window=\"1d\"")), 3);
+  EXPECT_EQ(sample_value(body, series("hashtag_videos_growth_percent", "llm", ",window=\"1d\"")),
+            3);
   EXPECT_EQ(sample_value(body, series("hashtag_views_growth_percent", "llm", ",window=\"1d\"")), 0);
-  EXPECT_FALSE(sample_value(body, series("hashtag_videos_growth_percent", "llm", ",window=\"7d\"")));
+  EXPECT_FALSE(
+      sample_value(body, series("hashtag_videos_growth_percent", "llm", ",window=\"7d\"")));
 }
 
 TEST_F(ExporterE2E, FailingHashtagKeepsItsLastValueAndCountsTheError) {
@@ -134,10 +143,12 @@ TEST_F(ExporterE2E, FailingHashtagKeepsItsLastValueAndCountsTheError) {
   EXPECT_EQ(sample_value(body, series("hashtag_up", "llm")), 0);
   EXPECT_EQ(sample_value(body, series("hashtag_videos", "llm")), 2060);
   EXPECT_EQ(sample_value(body, series("hashtag_up", "aitools")), 1);
-  EXPECT_GE(sample_value(body, "hashtag_collect_errors_total{source=\"tiktok\",reason=\"http_5xx\"}")
-                .value_or(0),
-            1);
-  EXPECT_EQ(sample_value(body, "hashtag_collect_errors_total{source=\"tiktok\",reason=\"auth\"}"), 0);
+  EXPECT_GE(
+      sample_value(body, "hashtag_collect_errors_total{source=\"tiktok\",reason=\"http_5xx\"}")
+          .value_or(0),
+      1);
+  EXPECT_EQ(sample_value(body, "hashtag_collect_errors_total{source=\"tiktok\",reason=\"auth\"}"),
+            0);
 }
 
 // The key is in no log line (debug included), metric, API answer or history file, whether the
@@ -219,15 +230,16 @@ TEST_F(ExporterE2E, SigtermStopsCleanly) {
 // A config whose first hashtag hangs for a minute, with a timeout that would wait for it.
 void write_hanging_config(const std::filesystem::path& file, const std::string& api_url,
                           const std::string& hashtags) {
-  write_file(file, "storage:\n  path: history.db\nsources:\n  - name: tiktok\n"
-                   "    plugin: tiktok\n    interval: 1h\n    hashtags: " + hashtags +
-                   "\n    settings:\n      api_url: " + api_url +
-                   "\n      api_key_env: FAKE_SCAVIO_KEY\n      timeout: 50s\n"
-                   "      max_attempts: 1\n      max_in_flight: 2\n");
+  write_file(file,
+             "storage:\n  path: history.db\nsources:\n  - name: tiktok\n"
+             "    plugin: tiktok\n    interval: 1h\n    hashtags: " +
+                 hashtags + "\n    settings:\n      api_url: " + api_url +
+                 "\n      api_key_env: FAKE_SCAVIO_KEY\n      timeout: 50s\n"
+                 "      max_attempts: 1\n      max_in_flight: 2\n");
 }
 
-// README, "Reliability": shutdown completes within 5 s whatever the API does, and a reload never waits for a
-// fetch in flight.
+// README, "Reliability": shutdown completes within 5 s whatever the API does, and a reload never
+// waits for a fetch in flight.
 constexpr auto kPrompt = std::chrono::seconds(5);
 
 TEST_F(ExporterE2E, SigtermAbandonsHangingFetchesInsteadOfWaitingForThem) {
@@ -291,7 +303,8 @@ TEST_F(ExporterE2E, CollectOncePrintsTheReportAndExitCodeReflectsFailures) {
   EXPECT_EQ(ok.exit_code, 0) << ok.errors;
   EXPECT_THAT(ok.output, HasSubstr("tiktok Hashtag Report — "));
   EXPECT_THAT(ok.output, HasSubstr("#aitools                     1,120 videos | growth: +12.0%"));
-  EXPECT_THAT(ok.output, HasSubstr("#llm                         2,060 videos | growth: no prior data"));
+  EXPECT_THAT(ok.output,
+              HasSubstr("#llm                         2,060 videos | growth: no prior data"));
   EXPECT_THAT(ok.output, HasSubstr("  #aitools (tiktok): +12.0% new videos"));
 
   fake.set_mode("llm", R"({"mode": "status", "status": 402})");
@@ -332,7 +345,8 @@ TEST_F(ExporterE2E, ImportsTheTutorialDatabaseOnce) {
             "2026-05-21T00:00:00Z,tiktok,aitools,1209000,1\n"
             "2026-05-22T00:00:00Z,tiktok,aitools,1247832,2\n");
   const auto report = cli({"report", "--window", "1d"});
-  EXPECT_THAT(report.output, HasSubstr("#aitools                 1,247,832 videos | growth: +3.2%"));
+  EXPECT_THAT(report.output,
+              HasSubstr("#aitools                 1,247,832 videos | growth: +3.2%"));
 }
 
 TEST_F(ExporterE2E, ConfigCheckNamesFileLineAndKey) {
@@ -350,8 +364,8 @@ TEST_F(ExporterE2E, ConfigCheckAlsoChecksTheWebConfig) {
   write_file(dir / "web.yml", "basic_auth_users:\n  prometheus: not-a-bcrypt-hash\n");
   const auto bad = cli({"--config.check", "--web.config.file", (dir / "web.yml").string()});
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_THAT(bad.errors,
-              HasSubstr("FAILED: " + (dir / "web.yml").string() + ":2: basic_auth_users.prometheus: "));
+  EXPECT_THAT(bad.errors, HasSubstr("FAILED: " + (dir / "web.yml").string() +
+                                    ":2: basic_auth_users.prometheus: "));
 
   write_file(dir / "web.yml", "http_server_config:\n  headers:\n    X-Frame-Options: deny\n");
   const auto ok = cli({"--config.check", "--web.config.file", (dir / "web.yml").string()});

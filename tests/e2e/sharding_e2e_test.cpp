@@ -15,9 +15,9 @@
 namespace hashtag_exporter::testing {
 namespace {
 
-const std::vector<std::string> kHashtags{"aitools", "llm",    "chatgpt", "claude",  "openai",
-                                         "cursor",  "gemini", "copilot", "mistral", "ollama",
-                                         "sora",    "runway"};
+const std::vector<std::string> kHashtags{"aitools", "llm",    "chatgpt", "claude",
+                                         "openai",  "cursor", "gemini",  "copilot",
+                                         "mistral", "ollama", "sora",    "runway"};
 
 class ShardedExporters : public ::testing::Test {
  protected:
@@ -32,9 +32,13 @@ class ShardedExporters : public ::testing::Test {
                                     "  - name: tiktok\n"
                                     "    plugin: tiktok\n"
                                     "    interval: 1h\n"
-                                    "    hashtags: [" + list + "]\n"
+                                    "    hashtags: [" +
+                                    list +
+                                    "]\n"
                                     "    settings:\n"
-                                    "      api_url: " + fake.url() + "\n"
+                                    "      api_url: " +
+                                    fake.url() +
+                                    "\n"
                                     "      api_key_env: FAKE_SCAVIO_KEY\n");
     }
   }
@@ -58,8 +62,8 @@ class ShardedExporters : public ::testing::Test {
                                  "--shard.count=3", "--shard.index=" + std::to_string(index)},
         dir / ("shard-" + std::to_string(index) + ".log"),
         std::map<std::string, std::string>{{"FAKE_SCAVIO_KEY", "test-key"}});
-    EXPECT_TRUE(running.process->wait_until_ok(
-        "http://127.0.0.1:" + std::to_string(running.port) + "/-/ready"))
+    EXPECT_TRUE(running.process->wait_until_ok("http://127.0.0.1:" + std::to_string(running.port) +
+                                               "/-/ready"))
         << running.process->log_text();
     return running;
   }
@@ -95,9 +99,9 @@ TEST_F(ShardedExporters, CoverEveryHashtagExactlyOnceAndKeepTheirSetAcrossRestar
     EXPECT_FALSE(sets.back().empty());
     union_of_shards.insert(sets.back().begin(), sets.back().end());
     const auto info = http_get("http://127.0.0.1:" + std::to_string(shard.port) + "/metrics").body;
-    EXPECT_THAT(info, ::testing::HasSubstr("hashtag_exporter_shard_info{index=\"" +
-                                           std::to_string(&shard - shards.data()) +
-                                           "\",count=\"3\"} 1"));
+    EXPECT_THAT(info,
+                ::testing::HasSubstr("hashtag_exporter_shard_info{index=\"" +
+                                     std::to_string(&shard - shards.data()) + "\",count=\"3\"} 1"));
   }
   EXPECT_EQ(union_of_shards, std::multiset<std::string>(kHashtags.begin(), kHashtags.end()));
 

@@ -257,12 +257,13 @@ std::string client_certificate_config(const std::string& sans) {
   return std::string(kTlsConfig) +
          "  client_auth_type: RequireAndVerifyClientCert\n"
          "  client_ca_file: ca.crt\n"
-         "  client_allowed_sans: [" + sans + "]\n";
+         "  client_allowed_sans: [" +
+         sans + "]\n";
 }
 
 // A scrape of /metrics presenting the client certificate `name` (client or other-client).
-HttpCall with_client_certificate(const SecureServer& server,
-                                 const TestCertificates& certificates, const std::string& name) {
+HttpCall with_client_certificate(const SecureServer& server, const TestCertificates& certificates,
+                                 const std::string& name) {
   auto call = server.call("/metrics");
   call.client_cert_file = certificates.path(name + ".crt");
   call.client_key_file = certificates.path(name + ".key");

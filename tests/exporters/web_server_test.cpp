@@ -40,8 +40,8 @@ class WebServerTest : public ::testing::Test {
       SourceConfig tiktok;
       tiktok.name = "tiktok";
       tiktok.plugin = "tiktok";
-      state.sources = {SourceState(std::make_shared<const SourceConfig>(tiktok),
-                                   {{}, "tiktok", "1.0.0", 1})};
+      state.sources = {
+          SourceState(std::make_shared<const SourceConfig>(tiktok), {{}, "tiktok", "1.0.0", 1})};
 
       HashtagState fetched;
       fetched.source = "tiktok";

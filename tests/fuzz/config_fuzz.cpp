@@ -32,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
       }
     }
-    if (hashtags > hashtag_exporter::kMaxHashtags) fail("more hashtags than the bound were accepted");
+    if (hashtags > hashtag_exporter::kMaxHashtags)
+      fail("more hashtags than the bound were accepted");
   } catch (const hashtag_exporter::ConfigError& e) {
     // "FILE:LINE: KEY: message" or "FILE: message".
     if (!std::string(e.what()).starts_with(path.string() + ":")) {

@@ -11,12 +11,12 @@
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <future>
-#include <thread>
-#include <filesystem>
 #include <string>
+#include <thread>
 
 #include "round_results.hpp"
 #include "temp_dir.hpp"
@@ -24,25 +24,27 @@
 namespace hashtag_exporter {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::failure_of;
+using ::testing::HasSubstr;
 using testing::snapshot_of;
 namespace fs = std::filesystem;
 
 const fs::path kScripts = fs::path(HX_TEST_SOURCE_DIR) / "tests" / "plugins" / "exec_scripts";
 
-std::string script(const std::string& name) { return (kScripts / name).lexically_normal().string(); }
+std::string script(const std::string& name) {
+  return (kScripts / name).lexically_normal().string();
+}
 
 CollectionRound collect(const std::string& hashtags, const std::string& settings) {
   testing::TempDir dir;
-  testing::write_file(dir / "exec.yml", "storage:\n  path: history.db\nsources:\n"
-                                        "  - name: script\n    plugin: exec\n    interval: 1h\n"
-                                        "    hashtags: [" + hashtags + "]\n    settings:\n" +
-                                            settings);
+  testing::write_file(dir / "exec.yml",
+                      "storage:\n  path: history.db\nsources:\n"
+                      "  - name: script\n    plugin: exec\n    interval: 1h\n"
+                      "    hashtags: [" +
+                          hashtags + "]\n    settings:\n" + settings);
   const auto setup = prepare(dir / "exec.yml", {HX_TEST_PLUGIN_DIR});
   return setup.sources[0]->collect();
 }
-
 
 TEST(ExecPlugin, WellBehavedScriptReportsEveryHashtag) {
   const auto round = collect("aitools, llm, strings, unknown",
@@ -75,10 +77,11 @@ TEST(ExecPlugin, TheHostMatchesHashtagsAsTheConfigNormalisesThemAndKeepsTheFirst
 
 TEST(ExecPlugin, HangingScriptIsKilledWithItsChildrenAtTheTimeout) {
   const auto start = std::chrono::steady_clock::now();
-  const auto round = collect("first, second, third", "      command: [/bin/sh, " +
-                                                         script("slow.sh") + "]\n      timeout: 1s\n");
+  const auto round =
+      collect("first, second, third",
+              "      command: [/bin/sh, " + script("slow.sh") + "]\n      timeout: 1s\n");
   const auto took = std::chrono::steady_clock::now() - start;
-  EXPECT_LT(took, std::chrono::seconds(10));  // not the 30 s of the script's sleeps
+  EXPECT_LT(took, std::chrono::seconds(10));        // not the 30 s of the script's sleeps
   ASSERT_NE(snapshot_of(round, "first"), nullptr);  // what came before the timeout counts
   for (const char* tag : {"second", "third"}) {
     const auto* failure = failure_of(round, tag);
@@ -112,8 +115,9 @@ TEST(ExecPlugin, NonZeroExitFailsTheRestWithItsStatusAndStderr) {
 }
 
 TEST(ExecPlugin, PerHashtagModeSubstitutesTheArgumentAndSurvivesACrash) {
-  const auto round = collect("aitools, crash", "      mode: per_hashtag\n      command: [/bin/sh, " +
-                                                   script("per_hashtag.sh") + ", '{hashtag}']\n");
+  const auto round =
+      collect("aitools, crash", "      mode: per_hashtag\n      command: [/bin/sh, " +
+                                    script("per_hashtag.sh") + ", '{hashtag}']\n");
   ASSERT_NE(snapshot_of(round, "aitools"), nullptr);
   EXPECT_EQ(snapshot_of(round, "aitools")->video_count, 7);
   const auto* failure = failure_of(round, "crash");
@@ -128,8 +132,8 @@ TEST(ExecPlugin, MissingProgramAndTooMuchOutputAreFailuresNotCrashes) {
   EXPECT_EQ(round.failures[0].reason, "bad_response");
   EXPECT_THAT(round.failures[0].message, HasSubstr("cannot start no-such-program-hx-test"));
 
-  const auto noisy = collect("a", "      command: [/bin/sh, " + script("noisy.sh") +
-                                      "]\n      max_output_bytes: 4096\n");
+  const auto noisy = collect(
+      "a", "      command: [/bin/sh, " + script("noisy.sh") + "]\n      max_output_bytes: 4096\n");
   ASSERT_EQ(noisy.failures.size(), 1u);
   EXPECT_THAT(noisy.failures[0].message, HasSubstr("more than max_output_bytes (4096)"));
 }
@@ -215,7 +219,8 @@ TEST(ExecPlugin, CancelKillsAndReapsAProgramThatIgnoresSigterm) {
 // After a cancel nothing more is started: per_hashtag mode does not run the next program.
 TEST(ExecOnFakeHost, NothingStartsOnceCancelled) {
   testing::TempDir dir;
-  const auto* plugin = sdk::testing::open_plugin((fs::path(HX_TEST_PLUGIN_DIR) / "exec.so").string());
+  const auto* plugin =
+      sdk::testing::open_plugin((fs::path(HX_TEST_PLUGIN_DIR) / "exec.so").string());
   sdk::testing::FakeHost host;
   const nlohmann::json settings{
       {"mode", "per_hashtag"},
@@ -234,7 +239,8 @@ TEST(ExecOnFakeHost, NothingStartsOnceCancelled) {
 // The reasons a program may name are the SDK's table, `unreachable` included; another name is a
 // bad response.
 TEST(ExecOnFakeHost, EveryReasonOfTheTableCanBeReportedByName) {
-  const auto* plugin = sdk::testing::open_plugin((fs::path(HX_TEST_PLUGIN_DIR) / "exec.so").string());
+  const auto* plugin =
+      sdk::testing::open_plugin((fs::path(HX_TEST_PLUGIN_DIR) / "exec.so").string());
   const auto reported = [&](std::string_view label) {
     sdk::testing::FakeHost host;
     const nlohmann::json settings{{"command", {"/bin/sh", script("reason.sh"), label}}};
@@ -249,7 +255,8 @@ TEST(ExecOnFakeHost, EveryReasonOfTheTableCanBeReportedByName) {
 }
 
 TEST(ExecOnFakeHost, StderrLinesGoToTheLogPrefixed) {
-  const auto* plugin = sdk::testing::open_plugin((fs::path(HX_TEST_PLUGIN_DIR) / "exec.so").string());
+  const auto* plugin =
+      sdk::testing::open_plugin((fs::path(HX_TEST_PLUGIN_DIR) / "exec.so").string());
   sdk::testing::FakeHost host;
   const nlohmann::json settings{{"command", {"/bin/sh", script("fail.sh")}}};
   sdk::testing::Instance instance(plugin, host, settings.dump());

@@ -30,10 +30,10 @@
 namespace hashtag_exporter {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::failure_of;
-using testing::snapshot_of;
+using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::snapshot_of;
 namespace fs = std::filesystem;
 
 const fs::path kExamples = fs::path(HX_TEST_SOURCE_DIR) / "examples";
@@ -44,7 +44,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   }
   return text;
 }
-
 
 // --- JSON paths ---
 
@@ -172,10 +171,11 @@ TEST(HttpJsonOnFakeHost, BuildsRequestsFromTemplatesAndReadsBothShapes) {
   setenv("HX_HTTP_JSON_TEST_TOKEN", "t0ken", 1);
   sdk::testing::FakeHost host;
   host.http = [](const sdk::HttpRequest& request) {
-    if (request.url.ends_with("/gone")) return sdk::HttpResponse{HX_TRANSPORT_OK, 410, "gone", "", 1};
-    return sdk::HttpResponse{
-        HX_TRANSPORT_OK, 200,
-        R"({"data": {"hashtag": {"video_count": "12", "view_count": 3400}}})", "", 1};
+    if (request.url.ends_with("/gone"))
+      return sdk::HttpResponse{HX_TRANSPORT_OK, 410, "gone", "", 1};
+    return sdk::HttpResponse{HX_TRANSPORT_OK, 200,
+                             R"({"data": {"hashtag": {"video_count": "12", "view_count": 3400}}})",
+                             "", 1};
   };
   sdk::testing::Instance instance(http_json_plugin(), host, R"({
       "method": "post", "url": "https://api.example.com/t/{hashtag}",
@@ -193,8 +193,8 @@ TEST(HttpJsonOnFakeHost, BuildsRequestsFromTemplatesAndReadsBothShapes) {
   EXPECT_EQ(host.requests[0].method, "POST");
   EXPECT_EQ(host.requests[0].url, "https://api.example.com/t/ai%20tools");
   EXPECT_EQ(host.requests[0].body, R"({"tag": "ai tools"})");
-  EXPECT_THAT(host.requests[0].headers,
-              ::testing::Contains(std::pair<std::string, std::string>("Authorization", "Bearer t0ken")));
+  EXPECT_THAT(host.requests[0].headers, ::testing::Contains(std::pair<std::string, std::string>(
+                                            "Authorization", "Bearer t0ken")));
   EXPECT_THAT(host.requests[0].headers,
               ::testing::Contains(std::pair<std::string, std::string>("X-Tries", "2")));
   ASSERT_NE(got.sample("ai tools"), nullptr);
@@ -262,7 +262,8 @@ TEST(HttpJsonPlugin, TiktokShapeExampleAgainstTheFakeApiWithFailures) {
   setenv("SCAVIO_API_KEY", "test-key", 1);
   testing::FakeScavio fake;
   testing::TempDir dir;
-  fake.set_mode("healthy", R"({"mode": "ok", "shape": "stats", "video_count": 1234, "view_count": 98765})");
+  fake.set_mode("healthy",
+                R"({"mode": "ok", "shape": "stats", "video_count": 1234, "view_count": 98765})");
   fake.set_mode("unauthorized", R"({"mode": "status", "status": 401})");
   fake.set_mode("broken", R"({"mode": "status", "status": 500})");
   fake.set_mode("html", R"({"mode": "non_json"})");
@@ -271,8 +272,8 @@ TEST(HttpJsonPlugin, TiktokShapeExampleAgainstTheFakeApiWithFailures) {
   fake.set_mode("unknown", R"({"mode": "status", "status": 404})");
   fake.set_mode("slow", R"({"mode": "timeout", "delay": 3})");
   const auto setup = prepare(
-      tiktok_shape_config(dir, fake,
-                          "healthy, unauthorized, broken, html, nochallenge, toplevel, unknown, slow"),
+      tiktok_shape_config(
+          dir, fake, "healthy, unauthorized, broken, html, nochallenge, toplevel, unknown, slow"),
       {HX_TEST_PLUGIN_DIR});
   const auto round = setup.sources[0]->collect();
 
@@ -280,8 +281,9 @@ TEST(HttpJsonPlugin, TiktokShapeExampleAgainstTheFakeApiWithFailures) {
   EXPECT_EQ(snapshot_of(round, "healthy")->video_count, 1234);
   EXPECT_EQ(snapshot_of(round, "healthy")->view_count, 98765);
   const std::map<std::string, std::string> expected{
-      {"unauthorized", "auth"},   {"broken", "http_5xx"},     {"html", "bad_response"},
-      {"nochallenge", "bad_response"}, {"toplevel", "bad_response"}, {"unknown", "not_found"},
+      {"unauthorized", "auth"},     {"broken", "http_5xx"},
+      {"html", "bad_response"},     {"nochallenge", "bad_response"},
+      {"toplevel", "bad_response"}, {"unknown", "not_found"},
       {"slow", "timeout"}};
   for (const auto& [tag, reason] : expected) {
     const auto* failure = failure_of(round, tag);
@@ -295,8 +297,8 @@ TEST(HttpJsonPlugin, TiktokShapeExampleAgainstTheFakeApiWithFailures) {
   EXPECT_EQ(round.failures.size(), expected.size());
 }
 
-// A server that cannot be reached is `unreachable` (README, "Metrics"), not `timeout`: a name that does not
-// resolve and a connection reset by the peer, through the host's HTTP client.
+// A server that cannot be reached is `unreachable` (README, "Metrics"), not `timeout`: a name that
+// does not resolve and a connection reset by the peer, through the host's HTTP client.
 TEST(HttpJsonPlugin, UnresolvableNameAndResetConnectionAreUnreachable) {
   testing::ResettingServer reset;
   for (const auto& base : {std::string("http://nonexistent.invalid"), reset.url()}) {
@@ -330,11 +332,11 @@ TEST(HttpJsonPlugin, WrongKeyIsAuthAndStringCountsAreAccepted) {
   }
   setenv("SCAVIO_API_KEY", "test-key", 1);
   // statsV2 holds the counts as strings: "1111".
-  fake.set_mode("llm", R"({"mode": "ok", "shape": "statsV2", "video_count": 1111, "view_count": 166650})");
-  const auto setup = prepare(
-      tiktok_shape_config(dir, fake, "llm", "challengeInfo.stats.videoCount",
-                          "challengeInfo.statsV2.videoCount"),
-      {HX_TEST_PLUGIN_DIR});
+  fake.set_mode("llm",
+                R"({"mode": "ok", "shape": "statsV2", "video_count": 1111, "view_count": 166650})");
+  const auto setup = prepare(tiktok_shape_config(dir, fake, "llm", "challengeInfo.stats.videoCount",
+                                                 "challengeInfo.statsV2.videoCount"),
+                             {HX_TEST_PLUGIN_DIR});
   const auto round = setup.sources[0]->collect();
   ASSERT_EQ(round.failures.size(), 0u) << round.failures[0].message;
   ASSERT_EQ(round.snapshots.size(), 1u);
@@ -385,8 +387,9 @@ class StaticServer {
 
 TEST(HttpJsonPlugin, ViewCountShapeExampleOverGet) {
   testing::TempDir dir;
-  testing::write_file(dir / "www/v1/hashtags/aitools",
-                      R"({"data": {"hashtag": {"name": "aitools", "video_count": "4835424", "view_count": 2117422354}}})");
+  testing::write_file(
+      dir / "www/v1/hashtags/aitools",
+      R"({"data": {"hashtag": {"name": "aitools", "video_count": "4835424", "view_count": 2117422354}}})");
   testing::write_file(dir / "www/v1/hashtags/chatgpt",
                       R"({"data": {"hashtag": {"name": "chatgpt", "video_count": 13}}})");
   testing::write_file(dir / "token", "file-token\n");

@@ -95,8 +95,8 @@ TEST(TiktokFaultMatrix, EveryFaultHasItsReasonAndAttemptsAndLosesNothing) {
   collector.record(refused_round);
   const auto after = state.current();
 
-  std::string table = fmt::format("\n{:<12} {:<14} {:<8} {:<4} {}\n", "fault", "reason",
-                                  "attempts", "kept", "message");
+  std::string table = fmt::format("\n{:<12} {:<14} {:<8} {:<4} {}\n", "fault", "reason", "attempts",
+                                  "kept", "message");
   for (const auto& fault : kFaults) {
     const auto failure = std::find_if(round.failures.begin(), round.failures.end(),
                                       [&](const auto& f) { return f.hashtag == fault.hashtag; });
@@ -110,14 +110,14 @@ TEST(TiktokFaultMatrix, EveryFaultHasItsReasonAndAttemptsAndLosesNothing) {
     EXPECT_EQ(kept.latest, was.latest) << fault.hashtag;
     EXPECT_EQ(store.history(fault.hashtag, "tiktok").size(), 1u) << fault.hashtag;
     EXPECT_EQ(failure->message.find("test-key"), std::string::npos);
-    table += fmt::format("{:<12} {:<14} {:<8} {:<4} {}\n", fault.hashtag, failure->reason,
-                         attempts, kept.latest == was.latest ? "yes" : "no",
-                         failure->message.substr(0, 60));
+    table += fmt::format("{:<12} {:<14} {:<8} {:<4} {}\n", fault.hashtag, failure->reason, attempts,
+                         kept.latest == was.latest ? "yes" : "no", failure->message.substr(0, 60));
   }
   ASSERT_EQ(refused_round.failures.size(), 1u);
   EXPECT_EQ(refused_round.failures[0].reason, "unreachable");
-  table += fmt::format("{:<12} {:<14} {:<8} {:<4} {}\n", "refused", refused_round.failures[0].reason,
-                       "3", "yes", refused_round.failures[0].message.substr(0, 60));
+  table +=
+      fmt::format("{:<12} {:<14} {:<8} {:<4} {}\n", "refused", refused_round.failures[0].reason,
+                  "3", "yes", refused_round.failures[0].message.substr(0, 60));
   std::cout << table;
 
   // The healthy hashtag is unaffected: new value, stored.
@@ -137,10 +137,9 @@ TEST(TiktokFaultMatrix, FailingHashtagBacksOffAndTheBudgetPausesCollection) {
   setenv("FAULT_MATRIX_KEY", "test-key", 1);
   testing::FakeScavio fake;
   testing::TempDir dir;
-  testing::write_file(dir / "c.yml",
-                      "storage:\n  path: history.db\nsources:\n" +
-                          source_config("tiktok", fake.url(), {"broken", "fine"}) +
-                          "    max_credits_per_day: 7\n");
+  testing::write_file(dir / "c.yml", "storage:\n  path: history.db\nsources:\n" +
+                                         source_config("tiktok", fake.url(), {"broken", "fine"}) +
+                                         "    max_credits_per_day: 7\n");
   fake.set_mode("broken", R"({"mode": "status", "status": 404})");
   const auto setup = prepare(dir / "c.yml", {HX_TEST_PLUGIN_DIR});
   auto& source = *setup.sources[0];
@@ -150,18 +149,17 @@ TEST(TiktokFaultMatrix, FailingHashtagBacksOffAndTheBudgetPausesCollection) {
   std::vector<bool> budget_exhausted;
   for (int round_number = 0; round_number < 7; ++round_number) {
     const auto round = source.collect();
-    const bool suspended =
-        std::find(round.suspended.begin(), round.suspended.end(), "broken") != round.suspended.end();
+    const bool suspended = std::find(round.suspended.begin(), round.suspended.end(), "broken") !=
+                           round.suspended.end();
     broken_fate.push_back(suspended ? "skip" : "fetch");
     budget_exhausted.push_back(round.budget_exhausted);
   }
   // Credits: fine costs 1 a round, broken 1 when fetched: 2, 4, 5, 7, then the budget of 7 is
   // spent and rounds 5 to 7 are paused.
-  EXPECT_EQ(broken_fate, (std::vector<std::string>{"fetch", "fetch", "skip", "fetch", "skip",
-                                                   "skip", "skip"}));
+  EXPECT_EQ(broken_fate,
+            (std::vector<std::string>{"fetch", "fetch", "skip", "fetch", "skip", "skip", "skip"}));
   EXPECT_EQ(fake.request_count("broken"), 3);
-  EXPECT_EQ(budget_exhausted,
-            (std::vector<bool>{false, false, false, false, true, true, true}));
+  EXPECT_EQ(budget_exhausted, (std::vector<bool>{false, false, false, false, true, true, true}));
   EXPECT_EQ(fake.request_count("fine") + fake.request_count("broken"), 7);
 }
 

@@ -228,8 +228,8 @@ TEST(TiktokParserTest, MapsTransportFailures) {
       interpret_response(transport(HX_TRANSPORT_UNREACHABLE, "Couldn't connect to server")));
   EXPECT_EQ(refused.reason, HX_REASON_UNREACHABLE);
   EXPECT_NE(refused.message.find("Couldn't connect to server"), std::string::npos);
-  const auto cancelled = failure_of(
-      interpret_response(transport(HX_TRANSPORT_CANCELLED, "cancelled: shutting down")));
+  const auto cancelled =
+      failure_of(interpret_response(transport(HX_TRANSPORT_CANCELLED, "cancelled: shutting down")));
   EXPECT_EQ(cancelled.reason, HX_REASON_TIMEOUT);
   EXPECT_NE(cancelled.message.find("cancelled: shutting down"), std::string::npos);
   EXPECT_EQ(failure_of(interpret_response(transport(HX_TRANSPORT_OTHER, "SSL error"))).reason,

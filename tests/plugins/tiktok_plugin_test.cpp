@@ -307,8 +307,8 @@ TEST_F(TiktokPluginTest, ReadsTheKeyFromAFile) {
 TEST_F(TiktokPluginTest, WarnsAboutAKeyFileEveryUserCanRead) {
   testing::TempDir dir;
   testing::write_file(dir / "key", "test-key\n");
-  std::filesystem::permissions(dir / "key", std::filesystem::perms::owner_read |
-                                                std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      dir / "key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   Instance private_key(
       host_, settings({{"api_key_env", nullptr}, {"api_key_file", (dir / "key").string()}}));
   ASSERT_TRUE(private_key.created());

@@ -1,10 +1,10 @@
 #pragma once
 
+#include <sys/types.h>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace hashtag_exporter::testing {
@@ -26,8 +26,7 @@ int free_port();
 class ExporterProcess {
  public:
   ExporterProcess(const std::string& binary, std::vector<std::string> args,
-                  std::filesystem::path log,
-                  std::map<std::string, std::string> environment = {});
+                  std::filesystem::path log, std::map<std::string, std::string> environment = {});
   // Stops the process with SIGTERM if it still runs.
   ~ExporterProcess();
   ExporterProcess(const ExporterProcess&) = delete;
@@ -43,7 +42,7 @@ class ExporterProcess {
   std::string log_text() const;
 
  private:
-  mutable pid_t pid_ = -1;     // -1 once the exit was collected
+  mutable pid_t pid_ = -1;  // -1 once the exit was collected
   mutable int exit_status_ = -1;
   std::filesystem::path log_;
 };

@@ -27,12 +27,12 @@ class ConfigError : public std::runtime_error {
   ConfigError(const ConfigLocation& where, const std::string& key, const std::string& message);
 };
 
-// Input bounds (README, "Input bounds"). Each is checked where the config is read, and an error past it names
-// the file, the line and the key.
+// Input bounds (README, "Input bounds"). Each is checked where the config is read, and an error
+// past it names the file, the line and the key.
 
-// The longest interval between two collections of a source (README, "Input bounds"): a week. A source polled
-// less often is not being tracked, and an interval of centuries used to pass and then overflow
-// the scheduler's time arithmetic, which ran rounds back to back.
+// The longest interval between two collections of a source (README, "Input bounds"): a week. A
+// source polled less often is not being tracked, and an interval of centuries used to pass and then
+// overflow the scheduler's time arithmetic, which ran rounds back to back.
 inline constexpr std::chrono::seconds kMaxInterval{7 * 86400};
 
 // Hashtags in one config, all sources together (every shard of a sharded deployment reads the
@@ -54,9 +54,9 @@ struct SourceConfig {
   // The growth above which alerts fire, per hashtag (growth.alert_threshold_percent unless the
   // source's alert_threshold_percent or hashtag_alert_thresholds say otherwise).
   std::map<std::string, double> alert_threshold_percent;
-  std::string settings_json = "{}";   // the `settings` mapping as a JSON object
-  ConfigLocation location;            // of the source entry
-  std::string key;                    // "sources[0]"
+  std::string settings_json = "{}";  // the `settings` mapping as a JSON object
+  ConfigLocation location;           // of the source entry
+  std::string key;                   // "sources[0]"
   std::map<std::string, ConfigLocation> settings_locations;  // settings key -> where it is
 
   // The error for a setting a plugin rejected, at the line of that setting when it exists.
@@ -65,8 +65,8 @@ struct SourceConfig {
 
 struct Config {
   std::filesystem::path file;
-  std::filesystem::path storage_path;    // resolved against the config file's folder
-  std::chrono::seconds retention{400 * 86400};  // 0: keep everything
+  std::filesystem::path storage_path;              // resolved against the config file's folder
+  std::chrono::seconds retention{400 * 86400};     // 0: keep everything
   std::vector<std::filesystem::path> plugin_path;  // resolved; empty when not configured
   std::vector<GrowthWindow> growth_windows;        // default [1d, 7d]
   double alert_threshold_percent = 5;              // growth.alert_threshold_percent

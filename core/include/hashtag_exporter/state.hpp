@@ -67,7 +67,7 @@ struct ExporterState {
   std::vector<SourceState> sources;
   std::vector<HashtagState> hashtags;  // sorted by (source, hashtag)
   Shard shard;
-  std::uint64_t storage_errors = 0;  // rounds that could not be written to the history
+  std::uint64_t storage_errors = 0;              // rounds that could not be written to the history
   std::uint64_t unstored_snapshots = 0;          // held in memory until the history is writable
   std::uint64_t unstored_snapshots_dropped = 0;  // given up past Collector::kMaxUnstoredSnapshots
   std::uint64_t retention_errors = 0;  // retention runs that failed to delete old snapshots

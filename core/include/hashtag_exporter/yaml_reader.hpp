@@ -19,8 +19,8 @@
 
 namespace hashtag_exporter::yaml {
 
-// Bounds of what a YAML file may hold (README, "Input bounds"), checked on the parser's events before any value
-// is read, so that every reader of the document walks a bounded tree.
+// Bounds of what a YAML file may hold (README, "Input bounds"), checked on the parser's events
+// before any value is read, so that every reader of the document walks a bounded tree.
 
 // Nesting of mappings and lists. Configs nest a handful of levels (settings a few more); past
 // this yaml-cpp would only say "bad file" (at 500), and a recursive reader would near the stack.

@@ -4,7 +4,8 @@
 //   class MySource : public hashtag_exporter::sdk::Source {
 //    public:
 //     MySource(const hashtag_exporter::sdk::Host& host, hashtag_exporter::sdk::Settings& s);
-//     void collect(std::span<const std::string> hashtags, hashtag_exporter::sdk::Results& out) override;
+//     void collect(std::span<const std::string> hashtags, hashtag_exporter::sdk::Results& out)
+//     override;
 //   };
 //   HASHTAG_EXPORTER_PLUGIN(MySource, "my_source", "1.0.0")
 #pragma once
@@ -87,14 +88,22 @@ inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view 
     while (i < text.size() && (text[i] < '0' || text[i] > '9')) ++i;
     const std::string_view unit = text.substr(unit_start, i - unit_start);
     std::uint64_t ms_per_unit = 0;
-    if (unit == "ms") ms_per_unit = 1;
-    else if (unit == "s") ms_per_unit = 1000;
-    else if (unit == "m") ms_per_unit = 60'000;
-    else if (unit == "h") ms_per_unit = 3'600'000;
-    else if (unit == "d") ms_per_unit = 86'400'000;
-    else if (unit == "w") ms_per_unit = 7 * 86'400'000ULL;
-    else if (unit == "y") ms_per_unit = 365 * 86'400'000ULL;
-    else return std::nullopt;
+    if (unit == "ms")
+      ms_per_unit = 1;
+    else if (unit == "s")
+      ms_per_unit = 1000;
+    else if (unit == "m")
+      ms_per_unit = 60'000;
+    else if (unit == "h")
+      ms_per_unit = 3'600'000;
+    else if (unit == "d")
+      ms_per_unit = 86'400'000;
+    else if (unit == "w")
+      ms_per_unit = 7 * 86'400'000ULL;
+    else if (unit == "y")
+      ms_per_unit = 365 * 86'400'000ULL;
+    else
+      return std::nullopt;
     // Twelve digits times a year in milliseconds can pass 2^64: compare by division first.
     if (value > (kMaxMs - total) / ms_per_unit) return std::nullopt;
     total += value * ms_per_unit;
@@ -134,7 +143,8 @@ class Settings {
   std::chrono::milliseconds duration(const std::string& key, std::chrono::milliseconds fallback) {
     const auto* value = find(key);
     if (value == nullptr) return fallback;
-    const auto parsed = value->is_string() ? parse_duration(value->get<std::string>()) : std::nullopt;
+    const auto parsed =
+        value->is_string() ? parse_duration(value->get<std::string>()) : std::nullopt;
     if (!parsed || parsed->count() == 0) {
       throw SettingsError(key, "expected a positive duration such as 15s or 2m");
     }
@@ -180,7 +190,9 @@ struct HttpResponse {
 
 // A copy of a request that crossed the boundary (its strings are borrowed for the call only).
 inline HttpRequest copy_request(const hx_http_request& raw) {
-  HttpRequest request{std::string(from_hx(raw.method)), std::string(from_hx(raw.url)), {},
+  HttpRequest request{std::string(from_hx(raw.method)),
+                      std::string(from_hx(raw.url)),
+                      {},
                       std::string(from_hx(raw.body))};
   request.headers.reserve(raw.header_count);
   for (std::uint64_t i = 0; i < raw.header_count; ++i) {
@@ -211,8 +223,12 @@ class RawRequest {
 
 // A response as abi.h's struct, borrowing from `response`, which must outlive it.
 inline hx_http_response raw_response(const HttpResponse& response) {
-  return {static_cast<std::uint32_t>(response.transport), response.status, to_hx(response.body),
-          to_hx(response.error), response.attempts, 0};
+  return {static_cast<std::uint32_t>(response.transport),
+          response.status,
+          to_hx(response.body),
+          to_hx(response.error),
+          response.attempts,
+          0};
 }
 
 // A copy of a response that crossed the boundary.
@@ -346,17 +362,17 @@ void destroy(void* instance) {
 }  // namespace hashtag_exporter::sdk
 
 // Defines the two exported symbols of a plugin around a Source subclass.
-#define HASHTAG_EXPORTER_PLUGIN(SourceClass, plugin_name, plugin_version)                    \
-  extern "C" __attribute__((visibility("default")))                                         \
-  const uint32_t hashtag_exporter_plugin_abi_version = HX_PLUGIN_ABI_VERSION;               \
+#define HASHTAG_EXPORTER_PLUGIN(SourceClass, plugin_name, plugin_version)                     \
+  extern "C" __attribute__((visibility("default")))                                           \
+  const uint32_t hashtag_exporter_plugin_abi_version = HX_PLUGIN_ABI_VERSION;                 \
   extern "C" __attribute__((visibility("default"))) const hx_plugin* hashtag_exporter_plugin( \
-      void) {                                                                                \
-    static const hx_plugin table{HX_PLUGIN_ABI_VERSION,                                      \
-                                 0,                                                          \
-                                 plugin_name,                                                \
-                                 plugin_version,                                             \
-                                 &::hashtag_exporter::sdk::detail::create<SourceClass>,      \
-                                 &::hashtag_exporter::sdk::detail::collect<SourceClass>,     \
-                                 &::hashtag_exporter::sdk::detail::destroy<SourceClass>};    \
-    return &table;                                                                           \
+      void) {                                                                                 \
+    static const hx_plugin table{HX_PLUGIN_ABI_VERSION,                                       \
+                                 0,                                                           \
+                                 plugin_name,                                                 \
+                                 plugin_version,                                              \
+                                 &::hashtag_exporter::sdk::detail::create<SourceClass>,       \
+                                 &::hashtag_exporter::sdk::detail::collect<SourceClass>,      \
+                                 &::hashtag_exporter::sdk::detail::destroy<SourceClass>};     \
+    return &table;                                                                            \
   }

@@ -101,7 +101,8 @@ inline std::optional<Failure> transport_failure(const HttpResponse& response) {
       return Failure{HX_REASON_UNREACHABLE,
                      "cannot reach the API: " + quote_text(response.error) + after};
     case HX_TRANSPORT_CANCELLED:
-      return Failure{HX_REASON_TIMEOUT, "gave up waiting for the API: " + quote_text(response.error)};
+      return Failure{HX_REASON_TIMEOUT,
+                     "gave up waiting for the API: " + quote_text(response.error)};
     case HX_TRANSPORT_BODY_TOO_LARGE:
       return Failure{HX_REASON_BAD_RESPONSE,
                      "response too large (max_response_bytes): " + quote_text(response.error)};
@@ -160,15 +161,14 @@ inline std::string expand_secrets(std::string_view text, const std::string& key)
     if (ref.starts_with("env:")) {
       const std::string name(ref.substr(4));
       const char* env = name.empty() ? nullptr : std::getenv(name.c_str());
-      if (env == nullptr)
-        throw SettingsError(key, "environment variable " + name + " is not set");
+      if (env == nullptr) throw SettingsError(key, "environment variable " + name + " is not set");
       value = env;
     } else if (ref.starts_with("file:")) {
       const std::string path(ref.substr(5));
       value = read_secret_file(path, key, "the secret file " + path);
     } else {
-      throw SettingsError(key, "expected ${env:NAME} or ${file:/path}, got ${" +
-                                   quote_text(ref, 40) + "}");
+      throw SettingsError(
+          key, "expected ${env:NAME} or ${file:/path}, got ${" + quote_text(ref, 40) + "}");
     }
     out += value;
     i = end + 1;

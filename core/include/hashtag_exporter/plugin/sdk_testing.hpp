@@ -72,7 +72,7 @@ class FakeHost {
  public:
   std::function<HttpResponse(const HttpRequest&)> http;
   std::vector<std::pair<hx_log_level, std::string>> logs;
-  std::vector<HttpRequest> requests;           // every request submitted, in order
+  std::vector<HttpRequest> requests;            // every request submitted, in order
   std::optional<hx_http_options> http_options;  // what the plugin configured
   std::int64_t now = 1'700'000'000;
 
@@ -116,8 +116,7 @@ class FakeHost {
     self(ctx).http_options = *options;
     return HX_OK;
   }
-  static hx_status submit(void* ctx, const hx_http_request* raw, hx_http_done_fn done,
-                          void* user) {
+  static hx_status submit(void* ctx, const hx_http_request* raw, hx_http_done_fn done, void* user) {
     auto request = copy_request(*raw);
     self(ctx).requests.push_back(request);
     self(ctx).pending_.push_back({std::move(request), done, user});
