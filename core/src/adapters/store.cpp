@@ -1,7 +1,7 @@
 #include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/store.hpp>
 
-#include "sqlite.hpp"
+#include "adapters/sqlite.hpp"
 
 #include <algorithm>
 #include <iterator>

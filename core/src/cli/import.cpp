@@ -4,7 +4,7 @@
 #include <hashtag_exporter/plugin/trim.hpp>
 #include <hashtag_exporter/time_format.hpp>
 
-#include "sqlite.hpp"
+#include "adapters/sqlite.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "log_record.hpp"
+#include "adapters/log_record.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -2,7 +2,7 @@
 #include <hashtag_exporter/log_format.hpp>
 #include <hashtag_exporter/time_format.hpp>
 
-#include "log_record.hpp"
+#include "adapters/log_record.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
