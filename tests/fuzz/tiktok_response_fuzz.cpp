@@ -7,6 +7,8 @@
 #include "fuzz_support.hpp"
 #include "response_parser.hpp"
 
+#include <hashtag_exporter/plugin/reasons.hpp>
+
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -40,7 +42,7 @@ void check(const tiktok::ParsedResponse& parsed, std::string_view what) {
     return;
   }
   const auto& failure = std::get<tiktok::Failure>(parsed.result);
-  if (failure.reason < HX_REASON_TIMEOUT || failure.reason > HX_REASON_CREDITS) {
+  if (!hashtag_exporter::sdk::reason_of_code(failure.reason)) {
     fail(std::string(what) + ": reason out of range: " + std::to_string(failure.reason));
   }
   if (failure.message.empty()) fail(std::string(what) + ": failure without a message");
