@@ -72,19 +72,17 @@ hx_transport_result classify(CURLcode code, bool body_too_large) {
   }
 }
 
-// Failures of the network that another attempt may not meet; a malformed URL, a refused
+// Failures of the network that another attempt may not meet: every timed-out or unreachable
+// transfer (classify's list) and a stream broken half-way. A malformed URL, a refused
 // certificate or an oversized body will fail the same way again.
 bool is_transient(CURLcode code) {
+  switch (classify(code, false)) {
+    case HX_TRANSPORT_TIMEOUT:
+    case HX_TRANSPORT_UNREACHABLE: return true;
+    default: break;
+  }
   switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM: return true;
     default: return false;
