@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "temp_dir.hpp"
@@ -266,6 +267,100 @@ TEST_F(CollectorTest, RetentionFailureIsCounted) {
   EXPECT_EQ(state.current()->retention_errors, 1u);
   EXPECT_EQ(state.current()->storage_errors, 0u);  // the round itself was stored
   EXPECT_EQ(store->history("llm", std::nullopt).size(), 2u);
+}
+
+}  // namespace
+}  // namespace hashtag_exporter
+
+namespace hashtag_exporter {
+namespace {
+
+constexpr std::int64_t kHour = 3600;
+
+TEST_F(CollectorTest, GrowthOverOneDayIsExactBetweenIrregularPolls) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  // Polls 30 h and 20 h before the latest: 24 h before it, 6/10 of the way from 1000 to 2000.
+  collector.record(
+      round_at(kNow - 30 * kHour, {{kNow - 30 * kHour, "tiktok", "aitools", 1000, 0}}));
+  collector.record(
+      round_at(kNow - 20 * kHour, {{kNow - 20 * kHour, "tiktok", "aitools", 2000, 0}}));
+  collector.record(round_at(kNow, {{kNow, "tiktok", "aitools", 2400, 0}}));
+  EXPECT_DOUBLE_EQ(hashtag(*state.current(), "aitools").videos_growth_percent.at("1d"), 50.0);
+}
+
+TEST_F(CollectorTest, WithoutASnapshotBeforeTheWindowTheNewestOldEnoughOneIsTheReference) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  // 23 h and 22.9 h back: no snapshot a full day back; the newest within the 5 % slack counts.
+  collector.record(
+      round_at(kNow - 23 * kHour, {{kNow - 23 * kHour, "tiktok", "aitools", 1000, 0}}));
+  collector.record(round_at(kNow - 22 * kHour - 54 * 60,
+                            {{kNow - 22 * kHour - 54 * 60, "tiktok", "aitools", 1100, 0}}));
+  collector.record(round_at(kNow, {{kNow, "tiktok", "aitools", 1210, 0}}));
+  EXPECT_DOUBLE_EQ(hashtag(*state.current(), "aitools").videos_growth_percent.at("1d"), 10.0);
+}
+
+TEST_F(CollectorTest, RecentGrowthIsScaledToTheFirstWindow) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  collector.record(round_at(kNow - 6 * kHour, {{kNow - 6 * kHour, "tiktok", "aitools", 1000, 0}}));
+  EXPECT_FALSE(hashtag(*state.current(), "aitools").recent_growth_percent);
+  collector.record(round_at(kNow, {{kNow, "tiktok", "aitools", 1010, 0}}));
+  // 1 % in 6 hours is 4 % a day.
+  EXPECT_DOUBLE_EQ(*hashtag(*state.current(), "aitools").recent_growth_percent, 4.0);
+}
+
+TEST_F(CollectorTest, BaselineAndBreakoutScoreFromTheHashtagsOwnHistory) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  // 20 days of 2 % a day but 3 % every fourth day (median 2, MAD 0, floored at 0.5), polled at
+  // midnight; then a day of 2 + 3 × 1.4826 × 0.5 = 4.22 %: a score of 3.
+  const auto midnight = kNow - kNow % kDay;
+  double count = 1'000'000;
+  for (int day = -20; day <= 0; ++day) {
+    const auto at = midnight + day * kDay;
+    collector.record(round_at(at, {{at, "tiktok", "aitools", std::llround(count), 0}}));
+    if (day < 0) count *= day % 4 == 0 ? 1.03 : 1.02;
+  }
+  EXPECT_TRUE(hashtag(*state.current(), "aitools").videos_growth_baseline.contains("1d"));
+  const double today = 2 + 3 * 1.4826 * 0.5;
+  const auto tomorrow = midnight + kDay;
+  collector.record(round_at(
+      tomorrow, {{tomorrow, "tiktok", "aitools", std::llround(count * (1 + today / 100)), 0}}));
+
+  const auto& aitools = hashtag(*state.current(), "aitools");
+  const auto& typical = aitools.videos_growth_baseline.at("1d");
+  EXPECT_NEAR(typical.median_percent, 2.0, 0.01);
+  EXPECT_NEAR(typical.mad_percent, 0.0, 0.01);
+  EXPECT_NEAR(aitools.breakout_score.at("1d"), 3.0, 0.01);
+}
+
+TEST_F(CollectorTest, NoBaselineWithUnderSevenDaysOfHistory) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  const auto midnight = kNow - kNow % kDay;
+  for (int day = 0; day < 6; ++day) {
+    collector.record(round_at(midnight + day * kDay,
+                              {{midnight + day * kDay, "tiktok", "aitools", 1000 + day * 10, 0}}));
+  }
+  const auto& aitools = hashtag(*state.current(), "aitools");
+  EXPECT_TRUE(aitools.videos_growth_percent.contains("1d"));
+  EXPECT_TRUE(aitools.videos_growth_baseline.empty());
+  EXPECT_TRUE(aitools.breakout_score.empty());
+}
+
+TEST_F(CollectorTest, TheScheduleShowsEachHashtagsIntervalAndNextPoll) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  const std::vector<PollStatus> polls{{"aitools", std::chrono::minutes(15), kNow + 900},
+                                      {"llm", std::chrono::hours(12), kNow + 43'200},
+                                      {"untracked", std::chrono::hours(1), kNow}};
+  collector.show_schedule("tiktok", polls);
+  const auto current = state.current();
+  EXPECT_EQ(hashtag(*current, "aitools").poll_interval_seconds, 900);
+  EXPECT_EQ(hashtag(*current, "aitools").next_poll, kNow + 900);
+  EXPECT_EQ(hashtag(*current, "llm").poll_interval_seconds, 43'200);
 }
 
 }  // namespace

@@ -250,8 +250,9 @@ TEST_F(ConfigTest, RejectsUnknownSourceKeys) {
   EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n"
                                 "    setings: {}\n")),
             at(5) +
-                "sources[0].setings: unknown key, expected one of name, plugin, interval, "
-                "hashtags, max_credits_per_day, alert_threshold_percent, hashtag_alert_thresholds, "
+                "sources[0].setings: unknown key, expected one of name, plugin, schedule, "
+                "interval, min_interval, max_interval, hashtags, max_credits_per_day, "
+                "alert_threshold_percent, hashtag_alert_thresholds, "
                 "settings");
 }
 
@@ -275,7 +276,8 @@ TEST_F(ConfigTest, RejectsWrongTypes) {
             at(1) + "plugin_path: expected a list of folders such as [plugins], got \"plugins\"");
   EXPECT_EQ(error_of("sources:\n  - demo\n"),
             at(2) +
-                "sources[0]: expected a mapping with keys name, plugin, interval, hashtags, "
+                "sources[0]: expected a mapping with keys name, plugin, schedule, interval, "
+                "min_interval, max_interval, hashtags, "
                 "max_credits_per_day, alert_threshold_percent, hashtag_alert_thresholds, settings, "
                 "got \"demo\"");
   EXPECT_EQ(error_of(one_source("name: demo\n    plugin: [demo]\n")),
@@ -710,6 +712,64 @@ TEST_F(ConfigTest, ChecksTheLargestConfigWithoutComparingEveryPair) {
             at(2) +
                 "sources[0].hashtags[99999]: \"T0\" is the same hashtag as \"t0\" "
                 "(sources[0].hashtags[0], line 2)");
+}
+
+}  // namespace
+}  // namespace hashtag_exporter
+
+namespace hashtag_exporter {
+namespace {
+
+class AdaptiveScheduleConfigTest : public ConfigTest {};
+
+TEST_F(AdaptiveScheduleConfigTest, FixedIsTheDefault) {
+  const auto config = load(one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n"));
+  EXPECT_EQ(config.sources[0].schedule, ScheduleKind::fixed);
+  EXPECT_EQ(config.sources[0].watched_window.label, "1d");
+}
+
+TEST_F(AdaptiveScheduleConfigTest, ReadsTheBoundsAndTheBudget) {
+  const auto config = load(
+      "growth: {windows: [12h, 7d]}\n" +
+      one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n    schedule: adaptive\n"
+                 "    min_interval: 10m\n    max_interval: 6h\n    max_credits_per_day: 2000\n"));
+  const auto& source = config.sources[0];
+  EXPECT_EQ(source.schedule, ScheduleKind::adaptive);
+  EXPECT_EQ(source.poll_bounds.min_interval, std::chrono::minutes(10));
+  EXPECT_EQ(source.poll_bounds.max_interval, std::chrono::hours(6));
+  EXPECT_EQ(source.max_credits_per_day, 2000u);
+  EXPECT_EQ(source.watched_window.label, "12h");  // the first growth window
+}
+
+TEST_F(AdaptiveScheduleConfigTest, DefaultBoundsAreFifteenMinutesAndTwelveHours) {
+  const auto config = load(
+      one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n    schedule: adaptive\n"));
+  EXPECT_EQ(config.sources[0].poll_bounds.min_interval, std::chrono::minutes(15));
+  EXPECT_EQ(config.sources[0].poll_bounds.max_interval, std::chrono::hours(12));
+}
+
+TEST_F(AdaptiveScheduleConfigTest, ErrorsNameTheKey) {
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n"
+                                "    schedule: sometimes\n")),
+            at(5) + "sources[0].schedule: expected fixed or adaptive, got \"sometimes\"");
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n"
+                                "    min_interval: 1m\n")),
+            at(5) + "sources[0].min_interval: only used with schedule: adaptive");
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n"
+                                "    schedule: adaptive\n    interval: 1h\n")),
+            at(6) +
+                "sources[0].interval: not used with schedule: adaptive, which polls each hashtag "
+                "between min_interval and max_interval");
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n"
+                                "    schedule: adaptive\n    min_interval: 2h\n"
+                                "    max_interval: 1h\n")),
+            at(7) + "sources[0].max_interval: max_interval must be at least min_interval (7200s)");
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n"
+                                "    schedule: adaptive\n    min_interval: 13h\n")),
+            at(6) + "sources[0].min_interval: max_interval must be at least min_interval (46800s)");
+  EXPECT_EQ(error_of(one_source("name: demo\n    plugin: demo\n    hashtags: [ai]\n"
+                                "    schedule: adaptive\n    max_interval: 8d\n")),
+            at(6) + "sources[0].max_interval: expected at most 7d, got \"8d\"");
 }
 
 }  // namespace

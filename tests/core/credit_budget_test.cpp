@@ -19,6 +19,7 @@ TEST(CreditBudget, WithoutABudgetEverythingIsFetched) {
   CreditBudget budget;
   budget.spend(1'000'000);
   const auto plan = budget.plan(kHashtags, 0, kMidnight);
+  EXPECT_EQ(budget.spent_today(), 4u);  // still counted without a budget, for the metrics
   EXPECT_EQ(plan.fetch, kHashtags);
   EXPECT_THAT(plan.paused, IsEmpty());
   EXPECT_FALSE(plan.exhausted);
@@ -31,12 +32,15 @@ TEST(CreditBudget, ABudgetThatCoversTheRoundFetchesEverything) {
   EXPECT_FALSE(plan.exhausted);
 }
 
-TEST(CreditBudget, RequestsAndRetriesCountAgainstTheDay) {
+TEST(CreditBudget, EachHashtagFetchedAndEachExtraRequestCountAgainstTheDay) {
   CreditBudget budget;
   budget.plan(kHashtags, 10, kMidnight);
-  budget.spend(4);
-  budget.spend(3);  // retries
+  EXPECT_EQ(budget.spent_today(), 4u);  // one per hashtag, counted when planned
+  budget.spend(3);                      // retries
   EXPECT_EQ(budget.spent_today(), 7u);
+  EXPECT_EQ(budget.left(10, kMidnight + 60), 3u);
+  EXPECT_EQ(budget.left(0, kMidnight + 60), std::nullopt);
+  EXPECT_EQ(budget.left(10, kMidnight + 86400), 10u);  // tomorrow
   const auto plan = budget.plan(kHashtags, 10, kMidnight + 3600);
   EXPECT_THAT(plan.fetch, ElementsAre("a", "b", "c"));
   EXPECT_THAT(plan.paused, ElementsAre("d"));
@@ -46,7 +50,6 @@ TEST(CreditBudget, RequestsAndRetriesCountAgainstTheDay) {
 TEST(CreditBudget, ASpentBudgetPausesEverythingUntilMidnightUtc) {
   CreditBudget budget;
   budget.plan(kHashtags, 4, kMidnight);
-  budget.spend(4);
   const auto late = budget.plan(kHashtags, 4, kLastSecond);
   EXPECT_THAT(late.fetch, IsEmpty());
   EXPECT_EQ(late.paused.size(), 4u);
@@ -54,7 +57,7 @@ TEST(CreditBudget, ASpentBudgetPausesEverythingUntilMidnightUtc) {
   EXPECT_EQ(budget.spent_today(), 4u);
 
   const auto next_day = budget.plan(kHashtags, 4, kLastSecond + 1);
-  EXPECT_EQ(budget.spent_today(), 0u);
+  EXPECT_EQ(budget.spent_today(), 4u);  // the new day's round only
   EXPECT_EQ(next_day.fetch.size(), 4u);
   EXPECT_FALSE(next_day.exhausted);
 }
@@ -62,14 +65,12 @@ TEST(CreditBudget, ASpentBudgetPausesEverythingUntilMidnightUtc) {
 TEST(CreditBudget, TheDayIsTheUtcDayNotTwentyFourHoursFromTheFirstRound) {
   CreditBudget budget;
   budget.plan(kHashtags, 4, kLastSecond - 60);  // the first round, a minute before midnight
-  budget.spend(4);
   EXPECT_EQ(budget.plan(kHashtags, 4, kLastSecond + 60).fetch.size(), 4u);
 }
 
 TEST(CreditBudget, DaysBeforeTheEpochAlsoStartAtMidnight) {
   CreditBudget budget;
   budget.plan(kHashtags, 4, -86400);  // 1969-12-31T00:00:00Z
-  budget.spend(4);
   EXPECT_THAT(budget.plan(kHashtags, 4, -1).fetch, IsEmpty());
   EXPECT_EQ(budget.plan(kHashtags, 4, 0).fetch.size(), 4u);
 }
@@ -79,7 +80,6 @@ TEST(CreditBudget, HashtagsTakeTurnsWhenTheBudgetIsShort) {
   std::vector<std::vector<std::string>> fetched;
   for (int day = 0; day < 3; ++day) {
     const auto plan = budget.plan(kHashtags, 3, kMidnight + day * 86400);
-    budget.spend(plan.fetch.size());
     fetched.push_back(plan.fetch);
   }
   EXPECT_THAT(fetched, ElementsAre(ElementsAre("a", "b", "c"), ElementsAre("d", "a", "b"),
@@ -88,7 +88,7 @@ TEST(CreditBudget, HashtagsTakeTurnsWhenTheBudgetIsShort) {
 
 TEST(CreditBudget, RoundsWithNothingLeftDoNotSkipAnyonesTurn) {
   CreditBudget budget;
-  budget.spend(budget.plan(kHashtags, 3, kMidnight).fetch.size());
+  budget.plan(kHashtags, 3, kMidnight);
   for (int hour = 1; hour < 24; ++hour) {
     EXPECT_THAT(budget.plan(kHashtags, 3, kMidnight + hour * 3600).fetch, IsEmpty());
   }

@@ -40,6 +40,12 @@ class Collector {
   // credits. Failed hashtags keep their values.
   void record(const CollectionRound& round);
 
+  // What the schedule chose for some hashtags of `source`: shown on /metrics and the API.
+  void show_schedule(const std::string& source, std::span<const PollStatus> polls);
+
+  // The state as of the last update (what adaptive schedules read after a round).
+  std::shared_ptr<const ExporterState> current() const { return state_.current(); }
+
   // Snapshots recorded but not yet in the history (0 when every round was stored).
   std::size_t unstored_snapshots() const;
 
@@ -55,6 +61,8 @@ class Collector {
   void restore(std::span<HashtagState* const> hashtags) const;
   // The growth of each hashtag over every window, against references read in one batch.
   void fill_growth(std::span<HashtagState* const> hashtags) const;
+  // Each hashtag's baseline per window (read again when a UTC day starts), and breakout score.
+  void fill_baselines(std::span<HashtagState* const> hashtags) const;
 
   HistoryStore& store_;
   StateStore& state_;

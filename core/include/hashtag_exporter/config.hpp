@@ -1,6 +1,7 @@
 #pragma once
 
 #include <hashtag_exporter/growth.hpp>
+#include <hashtag_exporter/poll_plan.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -44,10 +45,18 @@ inline constexpr std::size_t kMaxHashtags = 100'000;
 // the bound keeps label values, history keys and request bodies small.
 inline constexpr std::size_t kMaxHashtagCharacters = 100;
 
+// `schedule:` of a source: every hashtag each `interval`, or each its own interval between
+// `min_interval` and `max_interval` (PollPlan).
+enum class ScheduleKind { fixed, adaptive };
+
 struct SourceConfig {
   std::string name;
   std::string plugin;
-  std::chrono::seconds interval{6 * 3600};
+  ScheduleKind schedule = ScheduleKind::fixed;
+  std::chrono::seconds interval{6 * 3600};  // fixed
+  PollBounds poll_bounds;                   // adaptive
+  // The growth window adaptive polling watches: the config's first.
+  GrowthWindow watched_window{"1d", std::chrono::seconds{86400}};
   // API requests (retries included) allowed per UTC day; 0: no budget.
   std::uint64_t max_credits_per_day = 0;
   std::vector<std::string> hashtags;  // normalised, in config order

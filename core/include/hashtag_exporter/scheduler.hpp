@@ -16,7 +16,8 @@
 
 namespace hashtag_exporter {
 
-// Collects each source on its own Schedule, on a thread of its own, sleeping through `clock`.
+// Collects each source on a thread of its own, sleeping through `clock`: a fixed source every
+// interval (Schedule), an adaptive one whenever hashtags are due (Source::next_due()).
 // `due` (from a previous scheduler, across a reload) says when sources are next due.
 class Scheduler {
  public:
@@ -45,7 +46,12 @@ class Scheduler {
   Due due() const;
 
  private:
+  // A fixed source is due on its Schedule; an adaptive one when its first hashtag is (Source).
   void run(std::stop_token stop, Source& source, Schedule schedule);
+  Clock::Instant instant_of(std::int64_t unix_seconds) const;
+  Clock::Instant remember_due(const std::string& source, Clock::Instant due);
+  // Shows each hashtag's interval and next poll on /metrics and the API.
+  void show_schedule(const Source& source, const Schedule& schedule);
 
   std::vector<std::shared_ptr<Source>> sources_;
   Collector& collector_;

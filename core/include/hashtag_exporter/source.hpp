@@ -3,7 +3,9 @@
 #include <hashtag_exporter/clock.hpp>
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/plugin_host.hpp>
+#include <hashtag_exporter/poll_plan.hpp>
 #include <hashtag_exporter/snapshot.hpp>
+#include <hashtag_exporter/state.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -53,11 +55,19 @@ class Source {
   // so that a round `previous` still runs counts against them too.
   void take_over(const Source& previous);
 
-  // Collects every hashtag once, except those suspended: failing hashtags back off
-  // (FailureBackoff) and once the day's credit budget is spent the rest wait for the next UTC
-  // day (CreditBudget). A hashtag the plugin reported nothing for counts as a bad response, so
-  // every other hashtag ends up with exactly one snapshot or failure.
+  // Collects every hashtag once (adaptive: every hashtag that is due), except those suspended:
+  // failing hashtags back off (FailureBackoff) and once the day's credit budget is spent the rest
+  // wait for the next UTC day (CreditBudget). A hashtag the plugin reported nothing for counts as a
+  // bad response, so every other hashtag ends up with exactly one snapshot or failure.
   CollectionRound collect();
+
+  // An adaptive source: chooses each hashtag's next poll from what `state` shows of it after a
+  // round (PollPlan, poll_urgency). Does nothing for a fixed one.
+  void reschedule(const ExporterState& state);
+  // An adaptive source: when the next round is due (Unix seconds), and each hashtag's interval
+  // and next poll.
+  std::int64_t next_due() const;
+  std::vector<PollStatus> polls() const;
 
   // Makes a collection in progress give up, now and later (shutdown, reload): its outstanding
   // requests complete as cancelled and the plugin's hx_host.cancelled turns true, so that its own

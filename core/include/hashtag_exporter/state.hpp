@@ -1,5 +1,6 @@
 #pragma once
 
+#include <hashtag_exporter/baseline.hpp>
 #include <hashtag_exporter/config.hpp>
 #include <hashtag_exporter/plugin/reasons.hpp>
 #include <hashtag_exporter/plugin_host.hpp>
@@ -29,6 +30,16 @@ struct HashtagState {
   // Growth of videos and views per window label; a window without a usable reference is absent.
   std::map<std::string, double> videos_growth_percent;
   std::map<std::string, double> views_growth_percent;
+  // Per window label, the hashtag's own typical video growth (absent with too little history),
+  // computed for the UTC day starting at `baseline_day`, and how far the growth stands above it.
+  std::map<std::string, Baseline> videos_growth_baseline;
+  std::optional<std::int64_t> baseline_day;
+  std::map<std::string, double> breakout_score;
+  // Video growth between the last two snapshots, scaled to the watched window (adaptive polling).
+  std::optional<double> recent_growth_percent;
+  // The schedule's choice for this hashtag: its interval and when it is next polled (Unix time).
+  std::optional<std::int64_t> poll_interval_seconds;
+  std::optional<std::int64_t> next_poll;
   // Whether the last fetch succeeded; false until the first fetch of this process.
   bool up = false;
   // Video growth above this fires the growth alert (from config; exported for the alert rule).

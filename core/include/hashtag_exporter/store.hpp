@@ -1,5 +1,6 @@
 #pragma once
 
+#include <hashtag_exporter/growth.hpp>
 #include <hashtag_exporter/snapshot.hpp>
 
 #include <chrono>
@@ -66,6 +67,18 @@ class HistoryStore {
   // The same for many look-ups at once (one answer each, in order), read in one transaction:
   // per look-up, that saves the file locking and WAL check of a transaction of its own.
   std::vector<std::optional<Snapshot>> newest_not_after(std::span<const SeriesAt> lookups) const;
+
+  // For each look-up, the newest snapshot at or before `not_after` and the oldest after it (the
+  // two an exact window interpolates between), read in one transaction.
+  std::vector<ReferenceSnapshots> around(std::span<const SeriesAt> lookups) const;
+
+  struct SeriesSpan {
+    SeriesKey series;
+    std::int64_t from = 0;  // inclusive
+    std::int64_t to = 0;    // inclusive
+  };
+  // Every snapshot of each series in its span, oldest first, read in one transaction.
+  std::vector<std::vector<Snapshot>> between(std::span<const SeriesSpan> spans) const;
 
   // Every snapshot of a hashtag, oldest first; all sources unless one is given.
   std::vector<Snapshot> history(const std::string& hashtag,

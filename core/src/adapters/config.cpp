@@ -26,6 +26,7 @@ std::string format_error(const ConfigLocation& where, const std::string& key,
   return text.append(message);
 }
 
+using yaml::Fields;
 using yaml::find;
 using yaml::json_quoted;
 using yaml::Reader;
@@ -219,6 +220,47 @@ void read_alert_thresholds(const Reader& reader, const Value* source_default,
   }
 }
 
+// `schedule` and the intervals that go with it; an interval of the other kind is an error
+// rather than silently unused.
+void read_schedule(const Reader& reader, const Fields& fields, SourceConfig& source) {
+  if (const auto* schedule = find(fields, "schedule")) {
+    const auto kind = reader.string(*schedule, "fixed or adaptive");
+    if (kind == "adaptive") {
+      source.schedule = ScheduleKind::adaptive;
+    } else if (kind != "fixed") {
+      throw reader.expected(*schedule, "fixed or adaptive");
+    }
+  }
+  const bool adaptive = source.schedule == ScheduleKind::adaptive;
+  const auto interval = [&](std::string_view name, const char* example) -> std::optional<seconds> {
+    const auto* field = find(fields, name);
+    if (field == nullptr) return std::nullopt;
+    if (adaptive != (name != "interval")) {
+      throw reader.error(field->line, field->key,
+                         adaptive ? "not used with schedule: adaptive, which polls each hashtag "
+                                    "between min_interval and max_interval"
+                                  : "only used with schedule: adaptive");
+    }
+    return bounded_duration(reader, *field, example, seconds{1}, kMaxInterval);
+  };
+  if (const auto fixed = interval("interval", "a duration of at least 1s such as 6h")) {
+    source.interval = *fixed;
+  }
+  if (const auto least = interval("min_interval", "a duration of at least 1s such as 15m")) {
+    source.poll_bounds.min_interval = *least;
+  }
+  if (const auto most = interval("max_interval", "a duration of at least 1s such as 12h")) {
+    source.poll_bounds.max_interval = *most;
+  }
+  if (source.poll_bounds.min_interval > source.poll_bounds.max_interval) {
+    const auto* field = find(fields, "max_interval");
+    if (field == nullptr) field = find(fields, "min_interval");
+    throw reader.error(field->line, field->key,
+                       "max_interval must be at least min_interval (" +
+                           std::to_string(source.poll_bounds.min_interval.count()) + "s)");
+  }
+}
+
 SourceConfig read_source(const Reader& reader, const Value& value, EarlierSources& earlier_sources,
                          double default_alert_threshold) {
   if (!value.present()) throw reader.expected(value, "a mapping with a source name and plugin");
@@ -226,7 +268,8 @@ SourceConfig read_source(const Reader& reader, const Value& value, EarlierSource
   source.key = value.key;
   source.location = {reader.file(), value.line};
   const auto fields =
-      reader.mapping(value, {"name", "plugin", "interval", "hashtags", "max_credits_per_day",
+      reader.mapping(value, {"name", "plugin", "schedule", "interval", "min_interval",
+                             "max_interval", "hashtags", "max_credits_per_day",
                              "alert_threshold_percent", "hashtag_alert_thresholds", "settings"});
   const auto required = [&](std::string_view name, const std::string& what) -> const Value& {
     const auto* field = find(fields, name);
@@ -251,10 +294,7 @@ SourceConfig read_source(const Reader& reader, const Value& value, EarlierSource
   }
   source.plugin = reader.string(required("plugin", "a plugin name such as tiktok"),
                                 "a plugin name such as tiktok");
-  if (const auto* interval = find(fields, "interval")) {
-    source.interval = bounded_duration(reader, *interval, "a duration of at least 1s such as 6h",
-                                       seconds{1}, kMaxInterval);
-  }
+  read_schedule(reader, fields, source);
   read_hashtags(reader, required("hashtags", "a list of hashtags such as [aitools, llm]"),
                 earlier_sources, source);
   if (const auto* budget = find(fields, "max_credits_per_day")) {
@@ -323,6 +363,9 @@ Config load_config(const std::filesystem::path& file) {
     throw reader.error(1, "sources", "missing, expected a list of at least one source");
   }
   read_sources(reader, *sources, config);
+  if (!config.growth_windows.empty()) {
+    for (auto& source : config.sources) source.watched_window = config.growth_windows.front();
+  }
   return config;
 }
 

@@ -158,6 +158,13 @@ struct HistoryStore::Impl {
       connection, std::string("SELECT ") + kSnapshotColumns +
                       " FROM snapshots WHERE source = ? AND hashtag = ? AND timestamp <= ?"
                       " ORDER BY timestamp DESC LIMIT 1"};
+  Statement select_oldest_after{
+      connection, std::string("SELECT ") + kSnapshotColumns +
+                      " FROM snapshots WHERE source = ? AND hashtag = ? AND timestamp > ?"
+                      " ORDER BY timestamp LIMIT 1"};
+  Statement select_between{connection, std::string("SELECT ") + kSnapshotColumns +
+                                           " FROM snapshots WHERE source = ? AND hashtag = ?"
+                                           " AND timestamp BETWEEN ? AND ? ORDER BY timestamp"};
   Statement select_history{connection, std::string("SELECT ") + kSnapshotColumns +
                                            " FROM snapshots WHERE hashtag = ?"
                                            " ORDER BY timestamp, source"};
@@ -250,6 +257,38 @@ std::vector<std::optional<Snapshot>> HistoryStore::newest_not_after(
     Run run(impl_->connection, impl_->select_newest_not_after);
     run.bind(lookup.series.source).bind(lookup.series.hashtag).bind(lookup.not_after);
     found.push_back(run.next() ? std::optional(read_snapshot(run)) : std::nullopt);
+  }
+  transaction.commit();
+  return found;
+}
+
+std::vector<ReferenceSnapshots> HistoryStore::around(std::span<const SeriesAt> lookups) const {
+  std::vector<ReferenceSnapshots> found;
+  found.reserve(lookups.size());
+  const std::lock_guard lock(impl_->mutex);
+  Transaction transaction(impl_->connection, Transaction::Kind::read);
+  const auto one = [this](const Statement& statement, const SeriesAt& lookup) {
+    Run run(impl_->connection, statement);
+    run.bind(lookup.series.source).bind(lookup.series.hashtag).bind(lookup.not_after);
+    return run.next() ? std::optional(read_snapshot(run)) : std::nullopt;
+  };
+  for (const auto& lookup : lookups) {
+    found.push_back({.at_or_before = one(impl_->select_newest_not_after, lookup),
+                     .after = one(impl_->select_oldest_after, lookup)});
+  }
+  transaction.commit();
+  return found;
+}
+
+std::vector<std::vector<Snapshot>> HistoryStore::between(std::span<const SeriesSpan> spans) const {
+  std::vector<std::vector<Snapshot>> found;
+  found.reserve(spans.size());
+  const std::lock_guard lock(impl_->mutex);
+  Transaction transaction(impl_->connection, Transaction::Kind::read);
+  for (const auto& span : spans) {
+    Run run(impl_->connection, impl_->select_between);
+    run.bind(span.series.source).bind(span.series.hashtag).bind(span.from).bind(span.to);
+    found.push_back(impl_->read_all(run));
   }
   transaction.commit();
   return found;

@@ -24,6 +24,7 @@ CreditBudget::Plan CreditBudget::plan(std::vector<std::string> wanted, std::uint
   Plan plan;
   const auto left = per_day > spent_today_ ? per_day - spent_today_ : 0;
   if (per_day == 0 || left >= wanted.size()) {
+    spent_today_ += wanted.size();
     plan.fetch = std::move(wanted);
     return plan;
   }
@@ -35,10 +36,18 @@ CreditBudget::Plan CreditBudget::plan(std::vector<std::string> wanted, std::uint
   const auto affordable = wanted.begin() + static_cast<std::ptrdiff_t>(left);
   plan.paused.assign(affordable, wanted.end());
   wanted.erase(affordable, wanted.end());
+  spent_today_ += wanted.size();
   plan.fetch = std::move(wanted);
   return plan;
 }
 
-void CreditBudget::spend(std::uint64_t requests) { spent_today_ += requests; }
+void CreditBudget::spend(std::uint64_t credits) { spent_today_ += credits; }
+
+std::optional<std::uint64_t> CreditBudget::left(std::uint64_t per_day,
+                                                std::int64_t now_unix_seconds) const {
+  if (per_day == 0) return std::nullopt;
+  const auto spent = utc_day(now_unix_seconds) == day_ ? spent_today_ : 0;
+  return per_day > spent ? per_day - spent : 0;
+}
 
 }  // namespace hashtag_exporter

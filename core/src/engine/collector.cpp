@@ -24,6 +24,16 @@ auto find_hashtag(Hashtags& hashtags, const std::string& source, const std::stri
   return &*it;
 }
 
+// Video growth from `previous` to `latest`, scaled to one `window`: how fast the hashtag moves now.
+std::optional<double> recent_growth_percent(const Snapshot& previous, const Snapshot& latest,
+                                            const GrowthWindow& window) {
+  const auto elapsed = latest.timestamp - previous.timestamp;
+  const auto growth = growth_percent(static_cast<double>(previous.video_count),
+                                     static_cast<double>(latest.video_count));
+  if (elapsed <= 0 || !growth) return std::nullopt;
+  return *growth * static_cast<double>(window.length.count()) / static_cast<double>(elapsed);
+}
+
 }  // namespace
 
 Collector::Collector(HistoryStore& store, StateStore& state, std::vector<GrowthWindow> windows,
@@ -88,17 +98,73 @@ void Collector::fill_growth(std::span<HashtagState* const> hashtags) const {
     if (!hashtag->latest) continue;
     for (const auto& window : windows_) {
       lookups.push_back({{hashtag->source, hashtag->hashtag},
-                         reference_not_after(hashtag->latest->timestamp, window)});
+                         reference_instant(hashtag->latest->timestamp, window)});
     }
   }
-  const auto references = store_.newest_not_after(lookups);
+  auto references = store_.around(lookups);
+  // The §3 fallback is looked up only where nothing usable precedes the instant: new hashtags.
+  std::vector<HistoryStore::SeriesAt> fallback_lookups;
+  std::vector<std::size_t> fallback_of;  // index in references
   auto reference = references.begin();
+  for (auto* hashtag : hashtags) {
+    if (!hashtag->latest) continue;
+    for (const auto& window : windows_) {
+      if (needs_fallback(*hashtag->latest, *reference, window)) {
+        fallback_of.push_back(static_cast<std::size_t>(reference - references.begin()));
+        fallback_lookups.push_back({{hashtag->source, hashtag->hashtag},
+                                    reference_not_after(hashtag->latest->timestamp, window)});
+      }
+      ++reference;
+    }
+  }
+  const auto fallbacks = store_.newest_not_after(fallback_lookups);
+  for (std::size_t i = 0; i < fallbacks.size(); ++i) {
+    references[fallback_of[i]].old_enough = fallbacks[i];
+  }
+  reference = references.begin();
   for (auto* hashtag : hashtags) {
     if (!hashtag->latest) continue;
     for (const auto& window : windows_) {
       const auto growth = compute_growth(*hashtag->latest, *reference++, window);
       if (growth.videos) hashtag->videos_growth_percent[window.label] = *growth.videos;
       if (growth.views) hashtag->views_growth_percent[window.label] = *growth.views;
+    }
+  }
+  fill_baselines(hashtags);
+}
+
+void Collector::fill_baselines(std::span<HashtagState* const> hashtags) const {
+  // A baseline is sampled at midnights, so it is read from the history once per UTC day.
+  std::vector<HistoryStore::SeriesSpan> spans;
+  std::vector<HashtagState*> stale;
+  for (auto* hashtag : hashtags) {
+    if (!hashtag->latest || windows_.empty()) continue;
+    const auto day = utc_midnight(hashtag->latest->timestamp);
+    if (hashtag->baseline_day == day) continue;
+    hashtag->baseline_day = day;
+    hashtag->videos_growth_baseline.clear();
+    std::int64_t from = hashtag->latest->timestamp;
+    for (const auto& window : windows_) {
+      from = std::min(from, baseline_history_start(hashtag->latest->timestamp, window));
+    }
+    spans.push_back({{hashtag->source, hashtag->hashtag}, from, hashtag->latest->timestamp});
+    stale.push_back(hashtag);
+  }
+  const auto histories = store_.between(spans);
+  for (std::size_t i = 0; i < stale.size(); ++i) {
+    for (const auto& window : windows_) {
+      if (const auto found = baseline(histories[i], stale[i]->latest->timestamp, window)) {
+        stale[i]->videos_growth_baseline[window.label] = *found;
+      }
+    }
+  }
+  for (auto* hashtag : hashtags) {
+    hashtag->breakout_score.clear();
+    for (const auto& [label, typical] : hashtag->videos_growth_baseline) {
+      if (const auto growth = hashtag->videos_growth_percent.find(label);
+          growth != hashtag->videos_growth_percent.end()) {
+        hashtag->breakout_score[label] = breakout_score(growth->second, typical);
+      }
     }
   }
 }
@@ -157,6 +223,17 @@ void Collector::track(std::vector<SourceState> sources) {
   });
 }
 
+void Collector::show_schedule(const std::string& source, std::span<const PollStatus> polls) {
+  state_.update([&](ExporterState& state) {
+    for (const auto& poll : polls) {
+      if (auto* target = find_hashtag(state.hashtags, source, poll.hashtag)) {
+        target->poll_interval_seconds = poll.interval.count();
+        target->next_poll = poll.next_poll;
+      }
+    }
+  });
+}
+
 void Collector::record(const CollectionRound& round) {
   std::lock_guard lock(record_mutex_);
   const auto stored = store_round(round);
@@ -174,6 +251,10 @@ void Collector::record(const CollectionRound& round) {
     const auto* entry = find_hashtag(current->hashtags, round.source, snapshot.hashtag);
     if (entry == nullptr) continue;  // untracked by a reload while the round ran
     HashtagState next = *entry;
+    next.recent_growth_percent =
+        entry->latest && !windows_.empty()
+            ? recent_growth_percent(*entry->latest, snapshot, windows_.front())
+            : std::nullopt;
     next.latest = snapshot;
     next.up = true;
     next.last_error.clear();

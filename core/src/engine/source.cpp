@@ -4,6 +4,7 @@
 #include <hashtag_exporter/http_client.hpp>
 #include <hashtag_exporter/log.hpp>
 #include <hashtag_exporter/plugin/reasons.hpp>
+#include <hashtag_exporter/poll_urgency.hpp>
 #include <hashtag_exporter/redactor.hpp>
 #include <hashtag_exporter/source.hpp>
 
@@ -53,6 +54,7 @@ struct SourceLedger {
   std::mutex mutex;
   CreditBudget budget;
   FailureBackoff backoff;
+  PollPlan plan;  // adaptive sources
 };
 
 // Every text a plugin hands the host passes here, so secrets are redacted once, for every plugin,
@@ -69,6 +71,11 @@ struct Source::Impl {
   std::shared_ptr<SourceLedger> ledger = std::make_shared<SourceLedger>();
   // Set by cancel() from another thread; the plugin polls it through host.cancelled.
   std::atomic<bool> cancelled{false};
+  // API requests of the round in progress, retries included: what it costs past one credit per
+  // hashtag.
+  std::atomic<std::uint64_t> requests{0};
+
+  bool adaptive() const { return config.schedule == ScheduleKind::adaptive; }
 
   static Impl& self(void* host_ctx) { return *static_cast<Impl*>(host_ctx); }
 
@@ -104,10 +111,7 @@ struct Source::Impl {
     auto* impl = &self(host_ctx);
     impl->redactor.learn_request(request);
     impl->http.submit(std::move(request), [impl, done, user](const HttpResponse& response) {
-      {
-        std::lock_guard lock(impl->ledger->mutex);
-        impl->ledger->budget.spend(response.attempts);
-      }
+      impl->requests += response.attempts;
       const auto raw_response = sdk::raw_response(response);
       done(user, &raw_response);
     });
@@ -189,16 +193,24 @@ CollectionRound Source::collect() {
   CreditBudget::Plan plan;
   {
     std::lock_guard lock(impl.ledger->mutex);
+    auto& poll_plan = impl.ledger->plan;
+    const auto candidates = impl.adaptive() ? poll_plan.due(impl.config.hashtags, sink.timestamp,
+                                                            impl.config.poll_bounds)
+                                            : impl.config.hashtags;
     std::vector<std::string> due;
-    for (const auto& hashtag : impl.config.hashtags) {
+    for (const auto& hashtag : candidates) {
       if (impl.ledger->backoff.sits_out(hashtag)) {
         round.suspended.push_back(hashtag);
+        if (impl.adaptive()) poll_plan.polled(hashtag, sink.timestamp);
       } else {
         due.push_back(hashtag);
       }
     }
     plan =
         impl.ledger->budget.plan(std::move(due), impl.config.max_credits_per_day, sink.timestamp);
+    if (impl.adaptive()) {
+      for (const auto& hashtag : plan.fetch) poll_plan.polled(hashtag, sink.timestamp);
+    }
     round.credits_spent_today = impl.ledger->budget.spent_today();
   }
   if (plan.exhausted) {
@@ -218,12 +230,16 @@ CollectionRound Source::collect() {
     hashtags.push_back({hashtag.data(), hashtag.size()});
   }
   const hx_collect_sink raw_sink{&sink, &Impl::on_sample, &Impl::on_failure, &Impl::on_credits};
+  impl.requests = 0;
   if (!hashtags.empty()) {
     impl.plugin->table().collect(impl.instance, hashtags.data(), hashtags.size(), &raw_sink);
   }
 
   round.credits_remaining = sink.credits;
   std::lock_guard lock(impl.ledger->mutex);
+  if (const std::uint64_t requests = impl.requests; requests > wanted.size()) {
+    impl.ledger->budget.spend(requests - wanted.size());
+  }
   for (const auto& hashtag : wanted) {
     if (auto failure = sink.failures.find(hashtag); failure != sink.failures.end()) {
       round.failures.push_back(failure->second);
@@ -234,7 +250,10 @@ CollectionRound Source::collect() {
     } else {
       round.failures.push_back({hashtag, "bad_response", "the plugin reported no result"});
     }
-    if (const auto sitting_out = impl.ledger->backoff.failed(hashtag, impl.config.interval)) {
+    const auto interval = impl.adaptive()
+                              ? impl.ledger->plan.interval(hashtag, impl.config.poll_bounds)
+                              : impl.config.interval;
+    if (const auto sitting_out = impl.ledger->backoff.failed(hashtag, interval)) {
       log::info(
           "suspending a failing hashtag",
           {{"source", impl.config.name}, {"hashtag", hashtag}, {"skipped_rounds", sitting_out}});
@@ -243,6 +262,48 @@ CollectionRound Source::collect() {
   round.credits_spent_today = impl.ledger->budget.spent_today();
   round.duration_seconds = std::chrono::duration<double>(impl.clock->monotonic() - started).count();
   return round;
+}
+
+void Source::reschedule(const ExporterState& state) {
+  auto& impl = *impl_;
+  if (!impl.adaptive()) return;
+  const auto& window = impl.config.watched_window;
+  const auto now = impl.clock->unix_seconds();
+  std::lock_guard lock(impl.ledger->mutex);
+  auto& plan = impl.ledger->plan;
+  auto hashtag = std::lower_bound(
+      state.hashtags.begin(), state.hashtags.end(), impl.config.name,
+      [](const HashtagState& entry, const std::string& source) { return entry.source < source; });
+  for (; hashtag != state.hashtags.end() && hashtag->source == impl.config.name; ++hashtag) {
+    GrowthSignals signals{.recent_growth = hashtag->recent_growth_percent,
+                          .alert_threshold_percent = hashtag->alert_threshold_percent};
+    if (const auto growth = hashtag->videos_growth_percent.find(window.label);
+        growth != hashtag->videos_growth_percent.end()) {
+      signals.growth = growth->second;
+    }
+    if (!hashtag->latest) continue;  // never fetched: due at once, urgency unknown
+    plan.set_urgency(hashtag->hashtag,
+                     poll_urgency(signals, window.length, impl.config.poll_bounds.max_interval));
+  }
+  plan.pace(impl.config.hashtags, impl.config.poll_bounds,
+            impl.ledger->budget.left(impl.config.max_credits_per_day, now), now);
+}
+
+std::int64_t Source::next_due() const {
+  std::lock_guard lock(impl_->ledger->mutex);
+  return impl_->ledger->plan.next_due(impl_->config.hashtags, impl_->clock->unix_seconds());
+}
+
+std::vector<PollStatus> Source::polls() const {
+  const auto now = impl_->clock->unix_seconds();
+  std::lock_guard lock(impl_->ledger->mutex);
+  std::vector<PollStatus> polls;
+  polls.reserve(impl_->config.hashtags.size());
+  for (const auto& hashtag : impl_->config.hashtags) {
+    polls.push_back({hashtag, impl_->ledger->plan.interval(hashtag, impl_->config.poll_bounds),
+                     impl_->ledger->plan.due_at(hashtag, now)});
+  }
+  return polls;
 }
 
 }  // namespace hashtag_exporter
