@@ -1,6 +1,6 @@
 // Growth of every hashtag from the stored history (a year of daily snapshots by default), the
-// way the collector computes it after a round: the reference of every hashtag and window, read
-// in one batch.
+// way the collector computes it after a round: the snapshots around the exact reference instant
+// of every hashtag and window, read in one batch.
 #include "bench_support.hpp"
 
 #include <hashtag_exporter/collector.hpp>
@@ -32,10 +32,10 @@ void BM_GrowthAllHashtags(benchmark::State& st) {
     std::vector<HistoryStore::SeriesAt> lookups;
     for (const auto& name : names) {
       for (const auto& window : kWindows) {
-        lookups.push_back({{"tiktok", name}, reference_not_after(kNow, window)});
+        lookups.push_back({{"tiktok", name}, reference_instant(kNow, window)});
       }
     }
-    const auto references = store.newest_not_after(lookups);
+    const auto references = store.around(lookups);
     auto reference = references.begin();
     for (const auto& name : names) {
       const Snapshot latest{kNow, "tiktok", name, 1'000'000, 150'000'000};

@@ -61,6 +61,10 @@ void fill_sample(ExporterState& state) {
   growing.latest = Snapshot{1700000000, "tiktok", "aitools", 12345, 9876543210};
   growing.videos_growth_percent = {{"1d", 5}, {"7d", 12.5}};
   growing.views_growth_percent = {{"1d", -2.25}};
+  growing.videos_growth_baseline = {{"1d", {.median_percent = 1.5, .mad_percent = 0.25}}};
+  growing.breakout_score = {{"1d", 4.75}};
+  growing.poll_interval_seconds = 900;
+  growing.next_poll = 1700000900;
   growing.up = true;
 
   auto failing = hashtag("tiktok", "llm");
@@ -95,6 +99,15 @@ hashtag_videos_growth_percent{source="tiktok",hashtag="aitools",window="7d"} 12.
 # HELP hashtag_views_growth_percent Growth of the view count over the window in percent (5 means +5 %), as of the last collection.
 # TYPE hashtag_views_growth_percent gauge
 hashtag_views_growth_percent{source="tiktok",hashtag="aitools",window="1d"} -2.25
+# HELP hashtag_videos_growth_baseline_percent The hashtag's own typical video growth over the window in percent: the median over its last 28 days (absent with under 7 days of history).
+# TYPE hashtag_videos_growth_baseline_percent gauge
+hashtag_videos_growth_baseline_percent{source="tiktok",hashtag="aitools",window="1d"} 1.5
+# HELP hashtag_breakout_score How far the video growth over the window stands above the hashtag's baseline, in robust standard deviations: (growth - median) / (1.4826 * MAD).
+# TYPE hashtag_breakout_score gauge
+hashtag_breakout_score{source="tiktok",hashtag="aitools",window="1d"} 4.75
+# HELP hashtag_poll_interval_seconds The interval the scheduler currently uses for the hashtag: the source's fixed interval, or the adaptive schedule's choice.
+# TYPE hashtag_poll_interval_seconds gauge
+hashtag_poll_interval_seconds{source="tiktok",hashtag="aitools"} 900
 # HELP hashtag_up 1 if the last fetch of the hashtag succeeded, else 0, as of the last collection.
 # TYPE hashtag_up gauge
 hashtag_up{source="demo",hashtag="newtag"} 0

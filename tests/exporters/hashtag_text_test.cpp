@@ -37,6 +37,9 @@ std::vector<HashtagState> tricky_hashtags() {
   plain.videos_growth_percent = {{"1d", 6.0}, {"7d", 0.1 + 0.2}};
   plain.views_growth_percent = {{"1d", -1.0 / 3}, {"7d", 1e21}};
   plain.alert_threshold_percent = 5;
+  plain.videos_growth_baseline = {{"1d", {.median_percent = 2.5, .mad_percent = 0.1}}};
+  plain.breakout_score = {{"1d", 1.0 / 7}};
+  plain.poll_interval_seconds = 43'200;
   hashtags.push_back(plain);
 
   auto odd = hashtag("a\"b\\c", "line\nbreak\xC3\xA9");
@@ -44,6 +47,9 @@ std::vector<HashtagState> tricky_hashtags() {
                                {"30d", std::numeric_limits<double>::infinity()}};
   odd.views_growth_percent = {{"1d", -std::numeric_limits<double>::infinity()}, {"30d", 1e-7}};
   odd.alert_threshold_percent = 12.5;
+  odd.videos_growth_baseline = {{"30d", {.median_percent = -1e-9, .mad_percent = 0}}};
+  odd.breakout_score = {{"30d", -std::numeric_limits<double>::infinity()}};
+  odd.poll_interval_seconds = 1;
   hashtags.push_back(odd);
 
   hashtags.push_back(hashtag("demo", "never_collected"));

@@ -47,6 +47,10 @@ class WebServerTest : public ::testing::Test {
       fetched.source = "tiktok";
       fetched.hashtag = "aitools";
       fetched.latest = Snapshot{1700000000, "tiktok", "aitools", 12345, 9876543210};
+      fetched.videos_growth_baseline = {{"1d", {.median_percent = 1.5, .mad_percent = 0.25}}};
+      fetched.breakout_score = {{"1d", 4.75}};
+      fetched.poll_interval_seconds = 900;
+      fetched.next_poll = 1700000900;
       fetched.videos_growth_percent = {{"1d", 5}, {"7d", 12.5}};
       fetched.views_growth_percent = {{"1d", -2.25}};
       fetched.up = true;
@@ -247,6 +251,10 @@ TEST_F(WebServerTest, ListsHashtagsAsJson) {
   EXPECT_EQ(fetched.at("last_success_timestamp"), 1700000000);
   EXPECT_EQ(fetched.at("videos_growth_percent"), (nlohmann::json{{"1d", 5.0}, {"7d", 12.5}}));
   EXPECT_EQ(fetched.at("views_growth_percent"), (nlohmann::json{{"1d", -2.25}}));
+  EXPECT_EQ(fetched.at("videos_growth_baseline_percent"), (nlohmann::json{{"1d", 1.5}}));
+  EXPECT_EQ(fetched.at("breakout_score"), (nlohmann::json{{"1d", 4.75}}));
+  EXPECT_EQ(fetched.at("poll_interval_seconds"), 900);
+  EXPECT_EQ(fetched.at("next_poll"), 1700000900);
   EXPECT_TRUE(fetched.at("last_error").is_null());
 
   const auto& never_fetched = json["hashtags"][1];
@@ -257,6 +265,9 @@ TEST_F(WebServerTest, ListsHashtagsAsJson) {
   EXPECT_EQ(never_fetched.at("up"), false);
   EXPECT_TRUE(never_fetched.at("last_success_timestamp").is_null());
   EXPECT_EQ(never_fetched.at("videos_growth_percent"), nlohmann::json::object());
+  EXPECT_EQ(never_fetched.at("breakout_score"), nlohmann::json::object());
+  EXPECT_TRUE(never_fetched.at("poll_interval_seconds").is_null());
+  EXPECT_TRUE(never_fetched.at("next_poll").is_null());
   EXPECT_EQ(never_fetched.at("last_error"), "auth: API key rejected");
 }
 

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
+#include <string>
 
 namespace hashtag_exporter::prometheus_exporter {
 namespace {
@@ -10,6 +12,14 @@ namespace {
 template <typename T>
 nlohmann::json or_null(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+std::map<std::string, double> baseline_medians(const HashtagState& hashtag) {
+  std::map<std::string, double> medians;
+  for (const auto& [window, baseline] : hashtag.videos_growth_baseline) {
+    medians[window] = baseline.median_percent;
+  }
+  return medians;
 }
 
 nlohmann::json to_json(const HashtagState& hashtag) {
@@ -25,6 +35,10 @@ nlohmann::json to_json(const HashtagState& hashtag) {
       // A std::map becomes an object, also when empty: a window without growth is left out.
       {"videos_growth_percent", hashtag.videos_growth_percent},
       {"views_growth_percent", hashtag.views_growth_percent},
+      {"videos_growth_baseline_percent", baseline_medians(hashtag)},
+      {"breakout_score", hashtag.breakout_score},
+      {"poll_interval_seconds", or_null(hashtag.poll_interval_seconds)},
+      {"next_poll", or_null(hashtag.next_poll)},
       {"last_error",
        hashtag.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(hashtag.last_error)},
   };

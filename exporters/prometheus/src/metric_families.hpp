@@ -93,6 +93,36 @@ inline constexpr auto kHashtagFamilies = std::tuple{
           }
         }),
     family<HashtagState>(
+        "hashtag_videos_growth_baseline_percent",
+        "The hashtag's own typical video growth over the window in percent: the median over its "
+        "last 28 days (absent with under 7 days of history).",
+        MetricType::gauge, {"source", "hashtag", "window"},
+        [](const HashtagState& h, const auto& sample) {
+          for (const auto& [window, baseline] : h.videos_growth_baseline) {
+            sample({h.source, h.hashtag, window}, baseline.median_percent);
+          }
+        }),
+    family<HashtagState>(
+        "hashtag_breakout_score",
+        "How far the video growth over the window stands above the hashtag's baseline, in robust "
+        "standard deviations: (growth - median) / (1.4826 * MAD).",
+        MetricType::gauge, {"source", "hashtag", "window"},
+        [](const HashtagState& h, const auto& sample) {
+          for (const auto& [window, score] : h.breakout_score) {
+            sample({h.source, h.hashtag, window}, score);
+          }
+        }),
+    family<HashtagState>(
+        "hashtag_poll_interval_seconds",
+        "The interval the scheduler currently uses for the hashtag: the source's fixed interval, "
+        "or the adaptive schedule's choice.",
+        MetricType::gauge, {"source", "hashtag"},
+        [](const HashtagState& h, const auto& sample) {
+          if (h.poll_interval_seconds) {
+            sample({h.source, h.hashtag}, static_cast<double>(*h.poll_interval_seconds));
+          }
+        }),
+    family<HashtagState>(
         "hashtag_up",
         "1 if the last fetch of the hashtag succeeded, else 0, as of the last collection.",
         MetricType::gauge, {"source", "hashtag"},
