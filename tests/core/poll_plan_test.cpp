@@ -65,6 +65,14 @@ TEST(PollPlan, HashtagsDueWithinAFractionOfMinIntervalAreBatched) {
   EXPECT_EQ(plan.due(hashtags, kMidnight + 12 * 3600, kBounds), hashtags);
   plan.polled("tag1", kMidnight + 50);
   EXPECT_THAT(plan.due(hashtags, kMidnight + 12 * 3600, kBounds), ElementsAre("tag0"));
+
+  // A min_interval of a second batches nothing: a whole second would put every hashtag in step.
+  const PollBounds seconds_apart{.min_interval = seconds(1), .max_interval = seconds(8)};
+  PollPlan fast;
+  fast.polled("tag0", kMidnight);
+  fast.polled("tag1", kMidnight + 1);
+  fast.pace(hashtags, seconds_apart, std::nullopt, kMidnight + 1);
+  EXPECT_THAT(fast.due(hashtags, kMidnight + 8, seconds_apart), ElementsAre("tag0"));
 }
 
 // Polls the chosen intervals give from each hashtag's last poll (at `last_poll`) to midnight.

@@ -59,6 +59,7 @@ class State:
 
     def set_mode(self, tag, mode):
         with self.lock:
+            mode["set_at"] = time.time()
             self.modes[tag] = mode
             self.served[tag] = 0
 
@@ -240,6 +241,10 @@ class Handler(BaseHTTPRequestHandler):
         default_videos, default_views = default_counts(tag)
         videos = mode.get("video_count", default_videos) if videos is None else videos
         views = mode.get("view_count", default_views) if views is None else views
+        if "growth_percent_per_second" in mode and isinstance(videos, int):
+            # Compounding from when the mode was set, for tests of adaptive polling.
+            factor = (1 + mode["growth_percent_per_second"] / 100) ** (time.time() - mode["set_at"])
+            videos, views = round(videos * factor), round(views * factor)
         shape = mode.get("shape", "statsV2")
         if shape == "toplevel":
             body = {"hashtag": tag, "video_count": videos, "view_count": views}

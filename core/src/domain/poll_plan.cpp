@@ -25,8 +25,10 @@ double polls_per_second(double urgency, double per_urgency, double slowest, doub
 
 std::vector<std::string> PollPlan::due(std::span<const std::string> hashtags, std::int64_t now,
                                        const PollBounds& bounds) const {
+  // Rounded down: with a min_interval of seconds, batching a whole second would make every
+  // hashtag due at once.
   const auto batch = static_cast<std::int64_t>(
-      std::ceil(static_cast<double>(bounds.min_interval.count()) * kBatchFraction));
+      std::floor(static_cast<double>(bounds.min_interval.count()) * kBatchFraction));
   std::vector<std::string> due;
   for (const auto& hashtag : hashtags) {
     if (due_at(hashtag, now) <= now + batch) due.push_back(hashtag);
