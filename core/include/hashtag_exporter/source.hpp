@@ -29,6 +29,9 @@ struct CollectionRound {
   // Not fetched this round: backing off after failures, or no credit budget left today.
   std::vector<std::string> suspended;
   std::optional<double> credits_remaining;
+  // API requests, retries included, that this round spent: what it adds to the never-reset
+  // total. Not a difference of credits_spent_today, which starts again from 0 at 00:00 UTC.
+  std::uint64_t credits_spent = 0;
   std::uint64_t credits_spent_today = 0;  // API requests of this UTC day, retries included
   bool budget_exhausted = false;          // max_credits_per_day reached: paused until tomorrow
 };

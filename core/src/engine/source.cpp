@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 extern char** environ;
 
@@ -67,6 +68,10 @@ struct Source::Impl {
   void* instance = nullptr;
   Clock* clock = nullptr;
   std::shared_ptr<SourceLedger> ledger = std::make_shared<SourceLedger>();
+  // Spent by this instance's requests since its last round reported them (ledger's mutex). The
+  // ledger's budget is shared with the source a reload replaced, whose round may still be
+  // spending, so each round counts its own requests here rather than reading the budget.
+  std::uint64_t credits_unreported = 0;
   // Set by cancel() from another thread; the plugin polls it through host.cancelled.
   std::atomic<bool> cancelled{false};
 
@@ -107,6 +112,7 @@ struct Source::Impl {
       {
         std::lock_guard lock(impl->ledger->mutex);
         impl->ledger->budget.spend(response.attempts);
+        impl->credits_unreported += response.attempts;
       }
       const auto raw_response = sdk::raw_response(response);
       done(user, &raw_response);
@@ -240,6 +246,7 @@ CollectionRound Source::collect() {
           {{"source", impl.config.name}, {"hashtag", hashtag}, {"skipped_rounds", sitting_out}});
     }
   }
+  round.credits_spent = std::exchange(impl.credits_unreported, 0);
   round.credits_spent_today = impl.ledger->budget.spent_today();
   round.duration_seconds = std::chrono::duration<double>(impl.clock->monotonic() - started).count();
   return round;

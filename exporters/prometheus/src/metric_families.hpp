@@ -132,6 +132,13 @@ inline constexpr auto kSourceFamilies = std::tuple{
                    count == s.errors_by_reason.end() ? 0 : static_cast<double>(count->second));
           }
         }),
+    family<SourceState>("hashtag_fetches_total",
+                        "Hashtag fetches of the source attempted (each got a value or a failure), "
+                        "counted up to the last collection.",
+                        MetricType::counter, {"source"},
+                        [](const SourceState& s, const auto& sample) {
+                          sample({s.name()}, static_cast<double>(s.fetches));
+                        }),
     family<SourceState>("hashtag_collect_duration_seconds",
                         "How long the last collection round of the source took.", MetricType::gauge,
                         {"source"},
@@ -160,6 +167,13 @@ inline constexpr auto kSourceFamilies = std::tuple{
                         MetricType::gauge, {"source"},
                         [](const SourceState& s, const auto& sample) {
                           sample({s.name()}, static_cast<double>(s.credits_spent_today));
+                        }),
+    family<SourceState>("hashtag_source_credits_spent_total",
+                        "API requests of the source, retries included, counted up to the last "
+                        "collection; unlike the daily gauge, never reset at 00:00 UTC.",
+                        MetricType::counter, {"source"},
+                        [](const SourceState& s, const auto& sample) {
+                          sample({s.name()}, static_cast<double>(s.credits_spent));
                         }),
     family<SourceState>("hashtag_source_credit_budget",
                         "Daily credit budget of the source (max_credits_per_day).",
