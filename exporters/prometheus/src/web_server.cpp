@@ -39,10 +39,11 @@ struct Reply {
   // Shared so that a cached exposition is written without a copy.
   std::shared_ptr<const std::string> body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string body_end;  // sent after `body`: what a scrape reads at that moment
 };
 
 Reply text(int status, std::string body) {
-  return {status, kPlainText, std::make_shared<const std::string>(std::move(body)), {}};
+  return {status, kPlainText, std::make_shared<const std::string>(std::move(body)), {}, {}};
 }
 
 struct Route {
@@ -100,13 +101,15 @@ bool allows(std::string_view allowed_methods, std::string_view method) {
 void send(mg_connection* connection, const Reply& reply, bool with_body) {
   mg_response_header_start(connection, reply.status);
   mg_response_header_add(connection, "Content-Type", reply.content_type.c_str(), -1);
-  mg_response_header_add(connection, "Content-Length", std::to_string(reply.body->size()).c_str(),
-                         -1);
+  const auto length = reply.body->size() + reply.body_end.size();
+  mg_response_header_add(connection, "Content-Length", std::to_string(length).c_str(), -1);
   for (const auto& [name, value] : reply.headers) {
     mg_response_header_add(connection, name.c_str(), value.c_str(), -1);
   }
   mg_response_header_send(connection);
-  if (with_body) mg_write(connection, reply.body->data(), reply.body->size());
+  if (!with_body) return;
+  mg_write(connection, reply.body->data(), reply.body->size());
+  if (!reply.body_end.empty()) mg_write(connection, reply.body_end.data(), reply.body_end.size());
 }
 
 // civetweb hands every request under "/" to one handler; routing by exact path here keeps
@@ -256,7 +259,7 @@ struct WebServer::Impl {
         {"/",
          {kReadMethods,
           [page](auto) {
-            return Reply{200, kHtml, page, {}};
+            return Reply{200, kHtml, page, {}, {}};
           }}},
         {"/-/healthy", {kReadMethods, [](auto) { return text(200, "Healthy."); }}},
         {"/-/ready", {kReadMethods, [this](auto) { return readiness(); }}},
@@ -274,10 +277,12 @@ struct WebServer::Impl {
   Reply scrape(const mg_connection* connection) {
     const char* accept_encoding = mg_get_header(connection, "Accept-Encoding");
     const bool gzip = accept_encoding != nullptr && accepts_gzip(accept_encoding);
+    auto body = gzip ? exposition.gzip_body() : exposition.body();
     Reply reply{200,
                 kExpositionFormat,
-                gzip ? exposition.gzip_body() : exposition.body(),
-                {{"Vary", "Accept-Encoding"}}};
+                std::move(body.rendered),
+                {{"Vary", "Accept-Encoding"}},
+                std::move(body.scraped)};
     if (gzip) reply.headers.emplace_back("Content-Encoding", "gzip");
     return reply;
   }
@@ -294,7 +299,8 @@ struct WebServer::Impl {
   }
 
   Reply hashtags() const {
-    return {200, kJson, std::make_shared<const std::string>(hashtags_json(*state.current())), {}};
+    return {
+        200, kJson, std::make_shared<const std::string>(hashtags_json(*state.current())), {}, {}};
   }
 
   // civetweb asks for its SSL_CTX when it starts (*ssl_ctx null) and offers it back to be freed
