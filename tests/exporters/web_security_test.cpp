@@ -72,6 +72,8 @@ class SecureServer {
     options.listen_addresses = {"127.0.0.1:0"};
     options.web_config = load_web_config(file);
     options.tls_library_dir = kShimDir;
+    // On, so that /-/reload is guarded like every path.
+    options.enable_lifecycle = true;
     WebHooks hooks{[] { return true; },
                    [reloads]() -> std::optional<std::string> {
                      if (reloads != nullptr) ++*reloads;

@@ -59,6 +59,7 @@ class CountingServer {
     WebOptions options;
     options.listen_addresses = {"127.0.0.1:0"};
     options.web_config = std::move(config);
+    options.enable_lifecycle = true;
     server_ = std::make_unique<WebServer>(options, state_,
                                           WebHooks{[] { return true; },
                                                    [this]() -> std::optional<std::string> {
@@ -169,6 +170,7 @@ TEST(WebServerBoundsTest, OneReloadAtATimeAndTheOthersAreAnsweredAtOnce) {
   BlockingReload hook;
   WebOptions options;
   options.listen_addresses = {"127.0.0.1:0"};
+  options.enable_lifecycle = true;
   const WebServer server(options, state, {[] { return true; }, [&hook] { return hook.run(); }});
   const auto url = "http://127.0.0.1:" + std::to_string(server.ports().at(0));
 

@@ -26,8 +26,10 @@ constexpr const char* kExpositionFormat = "text/plain; version=0.0.4; charset=ut
 constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kJson = "application/json";
 constexpr const char* kReadMethods = "GET, HEAD";
+// Prometheus takes both for its lifecycle endpoints.
+constexpr const char* kLifecycleMethods = "POST, PUT";
 
-// No endpoint takes a request body (POST /-/reload takes none either), so none is read: one
+// No endpoint takes a request body (/-/reload takes none either), so none is read: one
 // that is announced is refused unread. Reading it would let a client that trickles it hold a
 // worker for as long as it likes.
 constexpr long long kMaxRequestBodyBytes = 0;
@@ -260,7 +262,7 @@ struct WebServer::Impl {
           }}},
         {"/-/healthy", {kReadMethods, [](auto) { return text(200, "Healthy."); }}},
         {"/-/ready", {kReadMethods, [this](auto) { return readiness(); }}},
-        {"/-/reload", {"POST", [this](auto) { return reload(); }}},
+        {"/-/reload", {kLifecycleMethods, [this](auto) { return lifecycle_reload(); }}},
         {"/api/v1/hashtags", {kReadMethods, [this](auto) { return hashtags(); }}},
     };
     const Route telemetry{kReadMethods, [this](const mg_connection* c) { return scrape(c); }};
@@ -283,6 +285,12 @@ struct WebServer::Impl {
   }
 
   Reply readiness() const { return hooks.ready() ? text(200, "Ready.") : text(503, "Not ready."); }
+
+  // Prometheus' answer, word for word, when the lifecycle API is off.
+  Reply lifecycle_reload() {
+    if (!options.enable_lifecycle) return text(403, "Lifecycle API is not enabled.");
+    return reload();
+  }
 
   // One reload at a time; the others are answered at once rather than each holding a worker
   // until the one before it is done.

@@ -40,6 +40,9 @@ struct WebOptions {
   std::vector<std::string> listen_addresses{":19929"};
   std::string telemetry_path = "/metrics";
   BuildInfo build_info;
+  // Whether POST and PUT /-/reload reload the configuration (--web.enable-lifecycle, as in
+  // Prometheus); without it they get 403 and nothing is reloaded.
+  bool enable_lifecycle = false;
   // TLS, basic auth, response headers and rate limit (--web.config.file); by default none.
   WebConfig web_config;
   // With TLS: the folder of the OpenSSL 3 shims (tls_shim/); empty: found through the run path
@@ -52,7 +55,8 @@ struct WebOptions {
 struct WebHooks {
   // Whether config, plugins and history are loaded (/-/ready).
   std::function<bool()> ready;
-  // Reloads the configuration; returns an error text, or nothing on success (POST /-/reload).
+  // Reloads the configuration; returns an error text, or nothing on success (POST /-/reload
+  // with the lifecycle API enabled).
   std::function<std::optional<std::string>()> reload;
 };
 
