@@ -253,6 +253,19 @@ TEST_F(ExporterE2E, HttpReloadNeedsTheLifecycleFlagAndSighupDoesNot) {
   EXPECT_FALSE(lists("claude"));
 }
 
+// Keep-alive: a scraper's next scrape goes over the connection of the one before.
+TEST_F(ExporterE2E, AScraperKeepsItsConnection) {
+  auto exporter = start();
+  HttpSession scraper;
+  HttpCall scrape;
+  scrape.url = url("/metrics");
+  ASSERT_EQ(scraper.request(scrape).status, 200);
+  const auto port = scraper.last_local_port();
+  EXPECT_EQ(scraper.request(scrape).status, 200);
+  EXPECT_TRUE(scraper.last_reused_connection());
+  EXPECT_EQ(scraper.last_local_port(), port);
+}
+
 TEST_F(ExporterE2E, SigtermStopsCleanly) {
   auto exporter = start();
   scrape_until(series("hashtag_videos", "aitools"), 1120);

@@ -232,6 +232,21 @@ TEST_F(WebSecurityTest, EveryPathAndMethodNeedsAuthentication) {
   EXPECT_EQ(reloads_, before + 1);
 }
 
+// Keep-alive: a scraper's next request goes over the same TLS connection, without a handshake.
+TEST_F(WebSecurityTest, AScraperKeepsItsTlsConnection) {
+  testing::HttpSession scraper;
+  const auto first = scraper.request(alice("/metrics"));
+  ASSERT_EQ(first.status, 200) << first.error;
+  const auto port = scraper.last_local_port();
+
+  for (int i = 0; i < 3; ++i) {
+    const auto next = scraper.request(alice("/metrics"));
+    EXPECT_EQ(next.status, 200) << next.error;
+    EXPECT_TRUE(scraper.last_reused_connection());
+    EXPECT_EQ(scraper.last_local_port(), port);
+  }
+}
+
 TEST_F(WebSecurityTest, PlainHttpToTheTlsPortGetsNoAnswer) {
   auto plain = alice("/metrics");
   plain.url = "http" + plain.url.substr(5);

@@ -337,6 +337,55 @@ TEST_F(WebServerTest, ClientsThatStallOrTrickleTheHeadAreDroppedAtTheRequestTime
   EXPECT_EQ(http_get(url("/-/healthy")).status, 200);
 }
 
+// Keep-alive: whatever the answer, the next request goes over the same connection.
+TEST_F(WebServerTest, AnswersAClientsRequestsOnOneConnection) {
+  testing::HttpSession client;
+  std::optional<long> port;
+  for (const auto& [method, path] :
+       std::vector<std::pair<std::string, std::string>>{{"GET", "/metrics"},
+                                                        {"HEAD", "/metrics"},
+                                                        {"POST", "/-/reload"},
+                                                        {"GET", "/nope"},
+                                                        {"POST", "/metrics"},
+                                                        {"GET", "/metrics"}}) {
+    testing::HttpCall call;
+    call.method = method;
+    call.url = url(path);
+    const auto reply = client.request(call);
+    const auto what = method + " " + path;
+    EXPECT_NE(reply.status, 0) << what << ": " << reply.error;
+    if (!port) {
+      port = client.last_local_port();
+      continue;
+    }
+    EXPECT_TRUE(client.last_reused_connection()) << what;
+    EXPECT_EQ(client.last_local_port(), *port) << what;
+  }
+}
+
+// The connection outlives a pause shorter than the keep-alive timeout (civetweb's own default
+// would close it after half a second), and is closed once idle for the timeout.
+TEST_F(WebServerTest, KeepsAnIdleConnectionForTheKeepAliveTimeoutThenClosesIt) {
+  const testing::RawConnection connection(server_->ports().at(0));
+  const std::string request = "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_TRUE(connection.send_all(request));
+  EXPECT_THAT(testing::receive_answer(connection, std::chrono::seconds(5)),
+              ::testing::StartsWith("HTTP/1.1 200 "));
+
+  std::string unexpected;
+  EXPECT_EQ(connection.receive(unexpected, kKeepAliveTimeout / 2),
+            testing::RawConnection::Received::nothing)
+      << unexpected;
+  ASSERT_TRUE(connection.send_all(request));
+  EXPECT_THAT(testing::receive_answer(connection, std::chrono::seconds(5)),
+              ::testing::StartsWith("HTTP/1.1 200 "));
+
+  // civetweb notices the timeout within a poll interval (2 s) of it.
+  const auto closed_after = testing::time_until_closed(connection, 2 * kKeepAliveTimeout);
+  ASSERT_TRUE(closed_after.has_value());
+  EXPECT_LT(*closed_after, kKeepAliveTimeout + std::chrono::seconds(3));
+}
+
 // Without --web.enable-lifecycle, as Prometheus: 403 with its reason, and no reload.
 TEST(WebServerLifecycleTest, ReloadIsForbiddenUnlessTheLifecycleApiIsEnabled) {
   StateStore state;

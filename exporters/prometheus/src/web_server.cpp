@@ -139,7 +139,7 @@ class Router : public CivetHandler {
   }
 
   // civetweb reads and drops an unread body after the handler returns, as slowly as the client
-  // sends it, unless the connection is to be closed: so it is closed.
+  // sends it, so that the connection can be kept alive; unless it is to be closed: so it is.
   static std::optional<Reply> body_refusal(mg_connection* connection) {
     if (!announces_too_large_body(connection)) return std::nullopt;
     mg_disable_connection_keep_alive(connection);
@@ -211,10 +211,12 @@ struct WebServer::Impl {
     const auto ports =
         civetweb_listening_ports(options.listen_addresses, web_config.tls.has_value());
     std::vector<std::string> civetweb_options{
-        "listening_ports",    ports,
-        "num_threads",        std::to_string(kWorkerThreads),
-        "request_timeout_ms", std::to_string(kRequestTimeout.count()),
-        "max_request_size",   std::to_string(kMaxRequestHeadBytes),
+        "listening_ports",       ports,
+        "num_threads",           std::to_string(kWorkerThreads),
+        "request_timeout_ms",    std::to_string(kRequestTimeout.count()),
+        "max_request_size",      std::to_string(kMaxRequestHeadBytes),
+        "enable_keep_alive",     "yes",
+        "keep_alive_timeout_ms", std::to_string(kKeepAliveTimeout.count()),
     };
     if (!web_config.headers.empty()) {
       civetweb_options.insert(civetweb_options.end(),
