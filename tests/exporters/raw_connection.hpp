@@ -107,8 +107,8 @@ inline std::string receive_answer(const RawConnection& connection,
   return answer;
 }
 
-// How long the server leaves `connection` open without a word from either side, once nothing
-// more is to be read: until it closes it, or `give_up` (then nothing).
+// How long until the server closes `connection`, which is sent nothing meanwhile; nothing if it
+// is still open after `give_up`.
 inline std::optional<std::chrono::milliseconds> time_until_closed(
     const RawConnection& connection, std::chrono::milliseconds give_up) {
   const auto start = std::chrono::steady_clock::now();
