@@ -16,6 +16,7 @@ struct CommonOptions {
   std::vector<std::string> listen_addresses{":19929"};
   std::string telemetry_path = "/metrics";
   std::string web_config_file;
+  bool web_enable_lifecycle = false;  // POST and PUT /-/reload (SIGHUP always reloads)
   std::string log_level = "info";
   std::string log_format = "logfmt";
   std::optional<std::uint32_t> shard_index;  // default 0, unless taken from the hostname

@@ -68,6 +68,9 @@ void add_common_flags(CLI::App& cli, app::CommonOptions& options) {
       ->capture_default_str();
   cli.add_option("--web.config.file", options.web_config_file,
                  "Path to a web configuration file (TLS and basic auth, exporter-toolkit format)");
+  cli.add_flag("--web.enable-lifecycle", options.web_enable_lifecycle,
+               "Enable config reload via HTTP request (POST or PUT /-/reload); SIGHUP always "
+               "reloads");
   cli.add_option("--log.level", options.log_level, "Only log messages with this severity or above")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();

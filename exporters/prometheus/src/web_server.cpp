@@ -26,8 +26,10 @@ constexpr const char* kExpositionFormat = "text/plain; version=0.0.4; charset=ut
 constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kJson = "application/json";
 constexpr const char* kReadMethods = "GET, HEAD";
+// Prometheus takes both for its lifecycle endpoints.
+constexpr const char* kLifecycleMethods = "POST, PUT";
 
-// No endpoint takes a request body (POST /-/reload takes none either), so none is read: one
+// No endpoint takes a request body (/-/reload takes none either), so none is read: one
 // that is announced is refused unread. Reading it would let a client that trickles it hold a
 // worker for as long as it likes.
 constexpr long long kMaxRequestBodyBytes = 0;
@@ -140,7 +142,7 @@ class Router : public CivetHandler {
   }
 
   // civetweb reads and drops an unread body after the handler returns, as slowly as the client
-  // sends it, unless the connection is to be closed: so it is closed.
+  // sends it, so that the connection can be kept alive; unless it is to be closed: so it is.
   static std::optional<Reply> body_refusal(mg_connection* connection) {
     if (!announces_too_large_body(connection)) return std::nullopt;
     mg_disable_connection_keep_alive(connection);
@@ -212,10 +214,12 @@ struct WebServer::Impl {
     const auto ports =
         civetweb_listening_ports(options.listen_addresses, web_config.tls.has_value());
     std::vector<std::string> civetweb_options{
-        "listening_ports",    ports,
-        "num_threads",        std::to_string(kWorkerThreads),
-        "request_timeout_ms", std::to_string(kRequestTimeout.count()),
-        "max_request_size",   std::to_string(kMaxRequestHeadBytes),
+        "listening_ports",       ports,
+        "num_threads",           std::to_string(kWorkerThreads),
+        "request_timeout_ms",    std::to_string(kRequestTimeout.count()),
+        "max_request_size",      std::to_string(kMaxRequestHeadBytes),
+        "enable_keep_alive",     "yes",
+        "keep_alive_timeout_ms", std::to_string(kKeepAliveTimeout.count()),
     };
     if (!web_config.headers.empty()) {
       civetweb_options.insert(civetweb_options.end(),
@@ -263,7 +267,7 @@ struct WebServer::Impl {
           }}},
         {"/-/healthy", {kReadMethods, [](auto) { return text(200, "Healthy."); }}},
         {"/-/ready", {kReadMethods, [this](auto) { return readiness(); }}},
-        {"/-/reload", {"POST", [this](auto) { return reload(); }}},
+        {"/-/reload", {kLifecycleMethods, [this](auto) { return lifecycle_reload(); }}},
         {"/api/v1/hashtags", {kReadMethods, [this](auto) { return hashtags(); }}},
     };
     const Route telemetry{kReadMethods, [this](const mg_connection* c) { return scrape(c); }};
@@ -288,6 +292,12 @@ struct WebServer::Impl {
   }
 
   Reply readiness() const { return hooks.ready() ? text(200, "Ready.") : text(503, "Not ready."); }
+
+  // Prometheus' answer, word for word, when the lifecycle API is off.
+  Reply lifecycle_reload() {
+    if (!options.enable_lifecycle) return text(403, "Lifecycle API is not enabled.");
+    return reload();
+  }
 
   // One reload at a time; the others are answered at once rather than each holding a worker
   // until the one before it is done.
