@@ -55,6 +55,8 @@ void CollectProgress::start(const std::vector<std::size_t>& tracked) {
   {
     std::lock_guard lock(mutex_);
     for (const auto count : tracked) sources_.push_back({false, {}, count});
+    // Drawn before any result can come: the line starts at 0 done.
+    if (terminal_) draw(progress_text(tally(), std::chrono::steady_clock::now() - started_));
   }
   if (terminal_) redraw_ = std::thread([this] { redraw_until_finished(); });
 }
@@ -103,9 +105,8 @@ CollectTally CollectProgress::tally() const {
 
 void CollectProgress::redraw_until_finished() {
   std::unique_lock lock(mutex_);
-  while (!finished_) {
+  while (!finished_changed_.wait_for(lock, kRedrawInterval, [this] { return finished_; })) {
     draw(progress_text(tally(), std::chrono::steady_clock::now() - started_));
-    finished_changed_.wait_for(lock, kRedrawInterval, [this] { return finished_; });
   }
 }
 
