@@ -27,6 +27,7 @@ struct CommonOptions {
 struct ReportCommandOptions {
   std::string window = "1d";
   std::optional<double> threshold_percent;  // default: each hashtag's alert threshold
+  std::string format = "table";             // table, csv or json (checked by the CLI)
 };
 
 struct HistoryCommandOptions {

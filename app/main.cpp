@@ -113,6 +113,9 @@ int main(int argc, char** argv) {
                    "Trending when video growth is above this percentage (default: each "
                    "hashtag's alert threshold from the config)")
       ->check(finite_percent());
+  report->add_option("--format", report_options.format, "Output format")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
   app::HistoryCommandOptions history_options;
   auto* history = cli.add_subcommand("history", "Print the stored snapshots of one hashtag");
   history->add_option("--hashtag", history_options.hashtag, "Hashtag")->required();

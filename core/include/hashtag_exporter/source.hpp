@@ -5,7 +5,9 @@
 #include <hashtag_exporter/plugin_host.hpp>
 #include <hashtag_exporter/snapshot.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +30,9 @@ struct CollectionRound {
   std::vector<CollectFailure> failures;
   // Not fetched this round: backing off after failures, or no credit budget left today.
   std::vector<std::string> suspended;
+  // Without a result because the round was cancelled (Source::cancel) before theirs came: neither
+  // a value nor a failure, so they are neither stored nor counted as errors nor backed off.
+  std::vector<std::string> cancelled;
   std::optional<double> credits_remaining;
   // API requests, retries included, that this round spent: what it adds to the never-reset
   // total. Not a difference of credits_spent_today, which starts again from 0 at 00:00 UTC.
@@ -35,6 +40,18 @@ struct CollectionRound {
   std::uint64_t credits_spent_today = 0;  // API requests of this UTC day, retries included
   bool budget_exhausted = false;          // max_credits_per_day reached: paused until tomorrow
 };
+
+// How far a round has got: the hashtags it fetches and the results in so far.
+struct RoundProgress {
+  std::size_t planned = 0;  // fetched this round (the suspended ones are not)
+  std::size_t fetched = 0;  // with a value
+  std::size_t failed = 0;
+};
+
+// Called once when the round knows what it fetches, then after each hashtag's result; from
+// whichever thread delivers the result (the collecting thread or an HTTP thread), one call at a
+// time per round. It must return quickly: results wait behind it.
+using ProgressCallback = std::function<void(const RoundProgress&)>;
 
 // A configured source bound to an instance of its plugin. Collections of one source run one at a
 // time; different sources may collect concurrently.
@@ -59,8 +76,9 @@ class Source {
   // Collects every hashtag once, except those suspended: failing hashtags back off
   // (FailureBackoff) and once the day's credit budget is spent the rest wait for the next UTC
   // day (CreditBudget). A hashtag the plugin reported nothing for counts as a bad response, so
-  // every other hashtag ends up with exactly one snapshot or failure.
-  CollectionRound collect();
+  // every other hashtag ends up with exactly one snapshot or failure, or, once the round is
+  // cancelled, among the cancelled. `progress`, when set, hears of each result as it comes.
+  CollectionRound collect(const ProgressCallback& progress = {});
 
   // Makes a collection in progress give up, now and later (shutdown, reload): its outstanding
   // requests complete as cancelled and the plugin's hx_host.cancelled turns true, so that its own
