@@ -16,6 +16,7 @@ struct CommonOptions {
   std::vector<std::string> listen_addresses{":19929"};
   std::string telemetry_path = "/metrics";
   std::string web_config_file;
+  bool web_enable_lifecycle = false;  // POST and PUT /-/reload (SIGHUP always reloads)
   std::string log_level = "info";
   std::string log_format = "logfmt";
   std::optional<std::uint32_t> shard_index;  // default 0, unless taken from the hostname
@@ -26,6 +27,7 @@ struct CommonOptions {
 struct ReportCommandOptions {
   std::string window = "1d";
   std::optional<double> threshold_percent;  // default: each hashtag's alert threshold
+  std::string format = "table";             // table, csv or json (checked by the CLI)
 };
 
 struct HistoryCommandOptions {

@@ -68,6 +68,9 @@ void add_common_flags(CLI::App& cli, app::CommonOptions& options) {
       ->capture_default_str();
   cli.add_option("--web.config.file", options.web_config_file,
                  "Path to a web configuration file (TLS and basic auth, exporter-toolkit format)");
+  cli.add_flag("--web.enable-lifecycle", options.web_enable_lifecycle,
+               "Enable config reload via HTTP request (POST or PUT /-/reload); SIGHUP always "
+               "reloads");
   cli.add_option("--log.level", options.log_level, "Only log messages with this severity or above")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -110,6 +113,9 @@ int main(int argc, char** argv) {
                    "Trending when video growth is above this percentage (default: each "
                    "hashtag's alert threshold from the config)")
       ->check(finite_percent());
+  report->add_option("--format", report_options.format, "Output format")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
   app::HistoryCommandOptions history_options;
   auto* history = cli.add_subcommand("history", "Print the stored snapshots of one hashtag");
   history->add_option("--hashtag", history_options.hashtag, "Hashtag")->required();

@@ -46,7 +46,8 @@ int run_report(const CommonOptions& options, const ReportCommandOptions& report)
     }
     collector.track(std::move(tracked));
     std::cout << format_report(*state.current(),
-                               {report.window, report.threshold_percent, std::time(nullptr)});
+                               {report.window, report.threshold_percent, std::time(nullptr),
+                                *parse_report_format(report.format)});
     return 0;
   } catch (const std::exception& e) {
     std::cerr << e.what() << "\n";

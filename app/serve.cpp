@@ -59,6 +59,7 @@ int run_serve(const CommonOptions& options) {
     web_options.listen_addresses = options.listen_addresses;
     web_options.telemetry_path = options.telemetry_path;
     web_options.build_info = {build::kVersion, build::kRevision};
+    web_options.enable_lifecycle = options.web_enable_lifecycle;
     web_options.web_config = web_config(options);
     const bool tls = web_options.web_config.tls.has_value();
     CollectionService service(options.config_file, default_plugin_path(), shard);

@@ -159,6 +159,49 @@ TEST_F(CollectorTest, FailedFetchKeepsTheLastValueAndCountsTheReason) {
   EXPECT_EQ(store->history("aitools", std::nullopt).size(), 1u);
 }
 
+TEST_F(CollectorTest, CountsEveryFetchAndEveryCreditAcrossAReload) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  EXPECT_EQ(state.current()->sources[0].fetches, 0u);
+  EXPECT_EQ(state.current()->sources[0].credits_spent, 0u);
+
+  auto first = round_at(kNow, {{kNow, "tiktok", "aitools", 1000, 50'000}},
+                        {{"llm", "timeout", "timed out after 15s"}});
+  first.credits_spent = 3;  // llm was tried twice
+  collector.record(first);
+  collector.track({tiktok(std::chrono::hours(1), {"aitools", "llm", "claude"})});
+  auto second = round_at(
+      kNow + 3600, {{kNow + 3600, "tiktok", "aitools", 1010, 50'100}},
+      {{"llm", "timeout", "timed out after 15s"}, {"claude", "not_found", "no such hashtag"}});
+  second.credits_spent = 4;
+  collector.record(second);
+
+  const auto& source = state.current()->sources[0];
+  EXPECT_EQ(source.fetches, 5u);
+  EXPECT_EQ(source.credits_spent, 7u);
+}
+
+TEST_F(CollectorTest, CreditsSpentTotalGoesOnPastMidnightWhileTheDailyFigureStartsAgain) {
+  Collector collector(*store, state, kWindows, std::chrono::seconds(0));
+  collector.track({tiktok()});
+  const std::int64_t before_midnight = (kNow / kDay + 1) * kDay - 60;
+  auto late = round_at(before_midnight, {{before_midnight, "tiktok", "aitools", 1000, 50'000},
+                                         {before_midnight, "tiktok", "llm", 7, 70}});
+  late.credits_spent = 2;
+  late.credits_spent_today = 30;
+  collector.record(late);
+  auto early =
+      round_at(before_midnight + 120, {{before_midnight + 120, "tiktok", "aitools", 1001, 50'001}});
+  early.credits_spent = 1;
+  early.credits_spent_today = 1;
+  collector.record(early);
+
+  const auto& source = state.current()->sources[0];
+  EXPECT_EQ(source.credits_spent_today, 1u);
+  EXPECT_EQ(source.credits_spent, 3u);
+  EXPECT_EQ(source.fetches, 3u);
+}
+
 TEST_F(CollectorTest, RestoresLatestValuesAndGrowthFromHistoryAtStartUp) {
   {
     Collector collector(*store, state, kWindows, std::chrono::seconds(0));

@@ -155,6 +155,28 @@ TEST_F(CollectionServiceTest, TheDailyBudgetSpentBeforeAReloadStillCounts) {
   EXPECT_TRUE(service.state().current()->sources.at(0).budget_exhausted);
 }
 
+// Every request the fake API answered is a credit, counted once in the never-reset total even
+// though the reload shares the day's budget between the old source and the new one, and the
+// total goes on past 00:00 UTC while the daily figure starts again.
+TEST_F(CollectionServiceTest, CreditsAndFetchesAreCountedOnceAcrossAReloadAndPastMidnight) {
+  fake.set_mode("aitools", R"({"mode": "ok", "video_count": 1120, "view_count": 560000})");
+  CollectionService service(config(), {kPlugins}, {}, clock);
+  service.start();
+  ASSERT_TRUE(clock.wait_for_sleepers(1));
+  ASSERT_EQ(service.reload(), std::nullopt);
+  for (int round = 0; round < 4; ++round) {  // the last one at 00:00 UTC the next day
+    clock.advance(6h);
+    ASSERT_TRUE(clock.wait_for_sleepers(1));
+  }
+  ASSERT_TRUE(requested("llm", 5));
+
+  const auto& source = service.state().current()->sources.at(0);
+  EXPECT_EQ(source.credits_spent, 10u);
+  EXPECT_EQ(source.credits_spent_today, 2u);
+  EXPECT_EQ(source.fetches, 10u);
+  EXPECT_EQ(fake.request_count("aitools") + fake.request_count("llm"), 10);
+}
+
 TEST_F(CollectionServiceTest, AReloadThatWouldMoveTheHistoryIsRefusedAndTheRunningConfigStays) {
   fake.set_mode("aitools", R"({"mode": "ok", "video_count": 1120, "view_count": 560000})");
   CollectionService service(config(), {kPlugins}, {}, clock);

@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "fake_scavio.hpp"
 #include "manual_clock.hpp"
 #include "temp_dir.hpp"
 
@@ -43,6 +50,69 @@ TEST(Source, ThePluginsNowIsTheInjectedClocksTime) {
   ASSERT_EQ(later.snapshots.size(), 1u);
   EXPECT_EQ(again.snapshots.at(0).video_count, first.snapshots[0].video_count);
   EXPECT_NE(later.snapshots[0].video_count, first.snapshots[0].video_count);
+}
+
+// The tiktok plugin against the fake Scavio API, whose answers can be slow or failing.
+class SourceAgainstTheApi : public ::testing::Test {
+ protected:
+  void SetUp() override { setenv("HX_SOURCE_TEST_KEY", "test-key", 1); }
+
+  hashtag_exporter::Setup prepare_source(const std::string& hashtags) {
+    testing::write_file(dir / "tiktok.yml",
+                        "storage:\n  path: history.db\nsources:\n"
+                        "  - name: tiktok\n    plugin: tiktok\n"
+                        "    hashtags: " +
+                            hashtags + "\n    settings:\n      api_url: " + fake.url() +
+                            "\n      api_key_env: HX_SOURCE_TEST_KEY\n"
+                            "      timeout: 50s\n      max_attempts: 1\n      max_in_flight: 4\n");
+    return prepare(dir / "tiktok.yml", {kPlugins}, {});
+  }
+
+  testing::FakeScavio fake;
+  testing::TempDir dir;
+};
+
+TEST_F(SourceAgainstTheApi, ProgressHearsThePlanThenEachResult) {
+  fake.set_mode("llm", R"({"mode": "status", "status": 402})");
+  const auto setup = prepare_source("[aitools, llm, claude]");
+  std::mutex mutex;
+  std::vector<RoundProgress> heard;
+  const auto round = setup.sources.at(0)->collect([&](const RoundProgress& progress) {
+    std::lock_guard lock(mutex);
+    heard.push_back(progress);
+  });
+  ASSERT_EQ(heard.size(), 4u);
+  EXPECT_EQ(heard.front().planned, 3u);
+  EXPECT_EQ(heard.front().fetched + heard.front().failed, 0u);
+  for (std::size_t i = 1; i < heard.size(); ++i) {
+    EXPECT_EQ(heard[i].planned, 3u);
+    EXPECT_EQ(heard[i].fetched + heard[i].failed, i);
+  }
+  EXPECT_EQ(heard.back().fetched, 2u);
+  EXPECT_EQ(heard.back().failed, 1u);
+  EXPECT_EQ(round.snapshots.size(), 2u);
+}
+
+TEST_F(SourceAgainstTheApi, ACancelledRoundKeepsWhatCameAndFailsNothing) {
+  fake.set_mode("aitools", R"({"mode": "timeout", "delay": 60})");
+  const auto setup = prepare_source("[aitools, llm]");
+  auto& source = *setup.sources.at(0);
+  std::promise<void> llm_done;
+  std::thread canceller([&] {
+    llm_done.get_future().wait();
+    for (int waited = 0; waited < 10'000 && fake.request_count("aitools") == 0; waited += 20) {
+      std::this_thread::sleep_for(20ms);
+    }
+    source.cancel();
+  });
+  const auto round = source.collect([&](const RoundProgress& progress) {
+    if (progress.fetched == 1) llm_done.set_value();
+  });
+  canceller.join();
+  ASSERT_EQ(round.snapshots.size(), 1u);
+  EXPECT_EQ(round.snapshots[0].hashtag, "llm");
+  EXPECT_TRUE(round.failures.empty()) << round.failures.at(0).reason;
+  EXPECT_EQ(round.cancelled, std::vector<std::string>{"aitools"});
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <csignal>
 #include <ctime>
 #include <thread>
 
@@ -201,7 +202,7 @@ TEST_F(ExporterE2E, ApiListsEveryHashtagWithoutSecrets) {
 }
 
 TEST_F(ExporterE2E, ReloadAppliesAGoodConfigAndKeepsTheOldOneOnError) {
-  auto exporter = start();
+  auto exporter = start({"--web.enable-lifecycle"});
   scrape_until(series("hashtag_videos", "aitools"), 1120);
 
   write_file(config(), "sources: [oops\n");
@@ -218,6 +219,51 @@ TEST_F(ExporterE2E, ReloadAppliesAGoodConfigAndKeepsTheOldOneOnError) {
   body = scrape_until(series("hashtag_videos", "claude"), 5);
   EXPECT_EQ(sample_value(body, series("hashtag_videos", "claude")), 5);
   EXPECT_EQ(sample_value(body, "hashtag_exporter_config_last_reload_successful"), 1);
+}
+
+// README, "Command line": /-/reload only with --web.enable-lifecycle, as in Prometheus; SIGHUP
+// always.
+TEST_F(ExporterE2E, HttpReloadNeedsTheLifecycleFlagAndSighupDoesNot) {
+  const auto lists = [this](const std::string& hashtag) {
+    return http_get(url("/api/v1/hashtags")).body.find("\"hashtag\":\"" + hashtag + "\"") !=
+           std::string::npos;
+  };
+  {
+    auto exporter = start();
+    write_config("1s", ", claude");
+    for (const char* method : {"POST", "PUT"}) {
+      const auto refused = http_request(method, url("/-/reload"));
+      EXPECT_EQ(refused.status, 403) << method;
+      EXPECT_EQ(refused.body, "Lifecycle API is not enabled.") << method;
+    }
+    EXPECT_FALSE(lists("claude"));
+
+    exporter->signal(SIGHUP);
+    bool reloaded = false;
+    for (int waited = 0; waited < 5000 && !reloaded; waited += 50) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      reloaded = lists("claude");
+    }
+    EXPECT_TRUE(reloaded) << exporter->log_text();
+  }
+  auto exporter = start({"--web.enable-lifecycle"});
+  write_config("1s", ", openai");
+  EXPECT_EQ(http_request("PUT", url("/-/reload")).status, 200);
+  EXPECT_TRUE(lists("openai"));
+  EXPECT_FALSE(lists("claude"));
+}
+
+// Keep-alive: a scraper's next scrape goes over the connection of the one before.
+TEST_F(ExporterE2E, AScraperKeepsItsConnection) {
+  auto exporter = start();
+  HttpSession scraper;
+  HttpCall scrape;
+  scrape.url = url("/metrics");
+  ASSERT_EQ(scraper.request(scrape).status, 200);
+  const auto port = scraper.last_local_port();
+  EXPECT_EQ(scraper.request(scrape).status, 200);
+  EXPECT_TRUE(scraper.last_reused_connection());
+  EXPECT_EQ(scraper.last_local_port(), port);
 }
 
 TEST_F(ExporterE2E, SigtermStopsCleanly) {
@@ -263,7 +309,7 @@ TEST_F(ExporterE2E, ReloadsDoNotWaitForAHangingFetch) {
   fake.set_mode("claude", R"({"mode": "ok", "video_count": 5, "view_count": 50})");
   fake.set_mode("openai", R"({"mode": "ok", "video_count": 7, "view_count": 70})");
   write_hanging_config(config(), fake.url(), "[aitools, llm]");
-  auto exporter = start();
+  auto exporter = start({"--web.enable-lifecycle"});
   for (int waited = 0; waited < 5000 && fake.request_count("aitools") == 0; waited += 50) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

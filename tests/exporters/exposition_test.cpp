@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <latch>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -50,6 +52,8 @@ HashtagState hashtag(const std::string& source, const std::string& name) {
 void fill_sample(ExporterState& state) {
   auto tiktok = source("tiktok", "1.2.0", std::chrono::seconds(21600), 20);
   tiktok.errors_by_reason = {{"timeout", 3}, {"auth", 1}};
+  tiktok.fetches = 40;
+  tiktok.credits_spent = 57;
   tiktok.last_collect_duration_seconds = 1.5;
   tiktok.credits_remaining = 420;
   tiktok.credits_spent_today = 17;
@@ -142,6 +146,10 @@ hashtag_collect_errors_total{source="tiktok",reason="not_found"} 0
 hashtag_collect_errors_total{source="tiktok",reason="auth"} 1
 hashtag_collect_errors_total{source="tiktok",reason="credits"} 0
 hashtag_collect_errors_total{source="tiktok",reason="unreachable"} 0
+# HELP hashtag_fetches_total Hashtag fetches of the source attempted (each got a value or a failure), counted up to the last collection.
+# TYPE hashtag_fetches_total counter
+hashtag_fetches_total{source="demo"} 0
+hashtag_fetches_total{source="tiktok"} 40
 # HELP hashtag_collect_duration_seconds How long the last collection round of the source took.
 # TYPE hashtag_collect_duration_seconds gauge
 hashtag_collect_duration_seconds{source="tiktok"} 1.5
@@ -155,6 +163,10 @@ hashtag_source_credits_remaining{source="tiktok"} 420
 # TYPE hashtag_source_credits_spent_today gauge
 hashtag_source_credits_spent_today{source="demo"} 0
 hashtag_source_credits_spent_today{source="tiktok"} 17
+# HELP hashtag_source_credits_spent_total API requests of the source, retries included, counted up to the last collection; unlike the daily gauge, never reset at 00:00 UTC.
+# TYPE hashtag_source_credits_spent_total counter
+hashtag_source_credits_spent_total{source="demo"} 0
+hashtag_source_credits_spent_total{source="tiktok"} 57
 # HELP hashtag_source_credit_budget Daily credit budget of the source (max_credits_per_day).
 # TYPE hashtag_source_credit_budget gauge
 hashtag_source_credit_budget{source="tiktok"} 20
@@ -196,11 +208,22 @@ hashtag_exporter_shard_info{index="1",count="3"} 1
 hashtag_exporter_build_info{revision="abc123",version="1.2.3"} 1
 )";
 
-// The two self-metrics describe the previous render, so their values vary; they come last.
+// The two self-metrics describe the previous render, so their values vary; they end the
+// rendered part.
 constexpr const char* kSelfMetricsStart = "# HELP hashtag_exporter_render_duration_seconds";
 
 std::string without_self_metrics(const std::string& body) {
   return body.substr(0, body.find(kSelfMetricsStart));
+}
+
+// What a scrape receives: the rendered state, then the process metrics read for it.
+std::string text(const ScrapeBody& body) { return *body.rendered + body.scraped; }
+
+// The value of the one sample of `family` (a family without labels) in `exposition`.
+double sample_value(const std::string& exposition, const std::string& family) {
+  const auto line = exposition.find("\n" + family + " ");
+  if (line == std::string::npos) throw std::runtime_error("no sample of " + family);
+  return std::stod(exposition.substr(line + family.size() + 2));
 }
 
 struct PromtoolResult {
@@ -226,13 +249,13 @@ TEST(ExpositionTest, RendersEveryMetricOfTheSpecForASampleState) {
   store.update(fill_sample);
   Exposition exposition(store, kBuildInfo);
 
-  EXPECT_EQ(without_self_metrics(*exposition.body()), kSampleExposition);
+  EXPECT_EQ(without_self_metrics(*exposition.body().rendered), kSampleExposition);
 }
 
-TEST(ExpositionTest, EndsWithTheRenderSelfMetrics) {
+TEST(ExpositionTest, TheRenderedPartEndsWithTheRenderSelfMetrics) {
   StateStore store;
   Exposition exposition(store, kBuildInfo);
-  const auto body = *exposition.body();
+  const auto body = *exposition.body().rendered;
 
   const auto self_metrics = body.substr(body.find(kSelfMetricsStart));
   EXPECT_THAT(self_metrics, HasSubstr("\n# TYPE hashtag_exporter_render_duration_seconds gauge\n"
@@ -248,15 +271,15 @@ TEST(ExpositionTest, SelfMetricsDescribeThePreviousRender) {
   store.update(fill_sample);
   const auto second = exposition.body();
 
-  EXPECT_THAT(*second, HasSubstr("\nhashtag_exporter_exposition_bytes " +
-                                 std::to_string(first->size()) + "\n"));
-  EXPECT_THAT(*second, Not(HasSubstr("\nhashtag_exporter_render_duration_seconds 0\n")));
+  EXPECT_THAT(*second.rendered, HasSubstr("\nhashtag_exporter_exposition_bytes " +
+                                          std::to_string(first.rendered->size()) + "\n"));
+  EXPECT_THAT(*second.rendered, Not(HasSubstr("\nhashtag_exporter_render_duration_seconds 0\n")));
 }
 
-TEST(ExpositionTest, EmptyStateShowsOnlyExporterMetrics) {
+TEST(ExpositionTest, EmptyStateShowsOnlyExporterAndProcessMetrics) {
   StateStore store;
   Exposition exposition(store, kBuildInfo);
-  const auto body = *exposition.body();
+  const auto body = text(exposition.body());
 
   EXPECT_THAT(body, Not(HasSubstr("hashtag_videos")));
   EXPECT_THAT(body, Not(HasSubstr("hashtag_up")));
@@ -265,13 +288,14 @@ TEST(ExpositionTest, EmptyStateShowsOnlyExporterMetrics) {
   EXPECT_THAT(body, HasSubstr("\nhashtag_exporter_config_last_reload_successful 1\n"));
   EXPECT_THAT(
       body, HasSubstr("\nhashtag_exporter_build_info{revision=\"abc123\",version=\"1.2.3\"} 1\n"));
+  EXPECT_THAT(body, HasSubstr("\nprocess_start_time_seconds "));
 }
 
 TEST(ExpositionTest, HasNoSampleTimestamps) {
   StateStore store;
   store.update(fill_sample);
   Exposition exposition(store, kBuildInfo);
-  const auto body = *exposition.body();
+  const auto body = text(exposition.body());
 
   // A sample line is `name{labels} value`; a timestamp would add a third field.
   std::size_t start = 0;
@@ -292,7 +316,7 @@ TEST(ExpositionTest, EscapesLabelValues) {
   });
   Exposition exposition(store, kBuildInfo);
 
-  EXPECT_THAT(*exposition.body(),
+  EXPECT_THAT(*exposition.body().rendered,
               HasSubstr("hashtag_up{source=\"tiktok\",hashtag=\"say\\\"hi\\\\\"} 1\n"));
 }
 
@@ -302,7 +326,7 @@ TEST(ExpositionTest, PassesPromtoolLint) {
   store.update(fill_sample);
   Exposition exposition(store, kBuildInfo);
 
-  const auto result = promtool_check(*exposition.body());
+  const auto result = promtool_check(text(exposition.body()));
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_EQ(result.output, "");
 }
@@ -312,7 +336,7 @@ TEST(ExpositionTest, EmptyStatePassesPromtoolLint) {
   StateStore store;
   Exposition exposition(store, kBuildInfo);
 
-  const auto result = promtool_check(*exposition.body());
+  const auto result = promtool_check(text(exposition.body()));
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_EQ(result.output, "");
 }
@@ -321,17 +345,17 @@ TEST(ExpositionTest, ReusesTheBodyUntilTheStateChanges) {
   StateStore store;
   Exposition exposition(store, kBuildInfo);
 
-  const auto first = exposition.body();
-  const auto first_gzip = exposition.gzip_body();
-  EXPECT_EQ(exposition.body(), first);
-  EXPECT_EQ(exposition.gzip_body(), first_gzip);
+  const auto first = exposition.body().rendered;
+  const auto first_gzip = exposition.gzip_body().rendered;
+  EXPECT_EQ(exposition.body().rendered, first);
+  EXPECT_EQ(exposition.gzip_body().rendered, first_gzip);
 
   store.update(fill_sample);
-  const auto second = exposition.body();
+  const auto second = exposition.body().rendered;
   EXPECT_NE(second, first);
-  EXPECT_NE(exposition.gzip_body(), first_gzip);
+  EXPECT_NE(exposition.gzip_body().rendered, first_gzip);
   EXPECT_THAT(*second, HasSubstr("hashtag_videos{"));
-  EXPECT_EQ(exposition.body(), second);
+  EXPECT_EQ(exposition.body().rendered, second);
 }
 
 TEST(ExpositionTest, ConcurrentScrapesOfOneGenerationShareOneRender) {
@@ -346,24 +370,90 @@ TEST(ExpositionTest, ConcurrentScrapesOfOneGenerationShareOneRender) {
     for (int i = 0; i < kScrapes; ++i) {
       scrapes.emplace_back([&, i] {
         start.arrive_and_wait();
-        bodies[i] = exposition.body();
+        bodies[i] = exposition.body().rendered;
       });
     }
   }
   for (const auto& body : bodies) EXPECT_EQ(body, bodies.front());
 }
 
-TEST(ExpositionTest, GzipBodyDecompressesToTheBody) {
+TEST(ExpositionTest, GzipBodyDecompressesToTheBodyInOneMember) {
   StateStore store;
   store.update(fill_sample);
   Exposition exposition(store, kBuildInfo);
 
   const auto compressed = exposition.gzip_body();
-  ASSERT_GE(compressed->size(), 2U);
-  EXPECT_EQ(static_cast<unsigned char>((*compressed)[0]), 0x1f);
-  EXPECT_EQ(static_cast<unsigned char>((*compressed)[1]), 0x8b);
-  EXPECT_LT(compressed->size(), exposition.body()->size());
-  EXPECT_EQ(testing::gunzip(*compressed), *exposition.body());
+  const auto whole = *compressed.rendered + compressed.scraped;
+  ASSERT_GE(whole.size(), 2U);
+  EXPECT_EQ(static_cast<unsigned char>(whole[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>(whole[1]), 0x8b);
+  const auto plain = exposition.body();
+  EXPECT_LT(whole.size(), plain.size());
+  const auto decompressed = testing::gunzip(whole);
+  EXPECT_EQ(decompressed.substr(0, plain.rendered->size()), *plain.rendered);
+  EXPECT_TRUE(
+      decompressed.substr(plain.rendered->size()).starts_with("# HELP process_cpu_seconds_total "))
+      << decompressed;
+}
+
+TEST(ExpositionTest, EveryScrapeOfAGzipBodyEndsItWithItsOwnProcessMetrics) {
+  StateStore store;
+  store.update(fill_sample);
+  Exposition exposition(store, kBuildInfo);
+
+  const auto first = exposition.gzip_body();
+  FILE* opened = std::fopen("/dev/null", "r");
+  ASSERT_NE(opened, nullptr);
+  const auto second = exposition.gzip_body();
+  std::fclose(opened);
+
+  EXPECT_EQ(first.rendered, second.rendered);
+  const auto fds = [](const ScrapeBody& body) {
+    return sample_value(testing::gunzip(*body.rendered + body.scraped), "process_open_fds");
+  };
+  EXPECT_EQ(fds(second), fds(first) + 1);
+}
+
+TEST(ExpositionTest, EveryScrapeReadsTheProcessMetricsAgain) {
+  StateStore store;
+  Exposition exposition(store, kBuildInfo);
+
+  const auto first = exposition.body();
+  FILE* opened = std::fopen("/dev/null", "r");
+  ASSERT_NE(opened, nullptr);
+  const auto second = exposition.body();
+  std::fclose(opened);
+
+  EXPECT_EQ(first.rendered, second.rendered) << "the state did not change";
+  EXPECT_EQ(sample_value(second.scraped, "process_open_fds"),
+            sample_value(first.scraped, "process_open_fds") + 1);
+}
+
+// client_golang's and client_python's process collector, name for name, so that dashboards and
+// alerts written for any Prometheus client work here.
+TEST(ExpositionTest, ProcessMetricsHaveTheClientLibrariesNamesTypesAndHelp) {
+  StateStore store;
+  Exposition exposition(store, kBuildInfo);
+  const auto scraped = exposition.body().scraped;
+
+  for (const auto* header : {
+           "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
+           "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total ",
+           "# HELP process_open_fds Number of open file descriptors.\n"
+           "# TYPE process_open_fds gauge\nprocess_open_fds ",
+           "# HELP process_max_fds Maximum number of open file descriptors.\n"
+           "# TYPE process_max_fds gauge\nprocess_max_fds ",
+           "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n"
+           "# TYPE process_virtual_memory_bytes gauge\nprocess_virtual_memory_bytes ",
+           "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+           "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ",
+           "# HELP process_start_time_seconds Start time of the process since unix epoch in "
+           "seconds.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds ",
+       }) {
+    EXPECT_THAT(scraped, HasSubstr(header));
+  }
+  EXPECT_THAT(*exposition.body().rendered, Not(HasSubstr("process_")))
+      << "the process metrics are read per scrape, never cached with the state";
 }
 
 }  // namespace

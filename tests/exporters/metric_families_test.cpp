@@ -73,6 +73,7 @@ std::map<std::string, DocumentedFamily> table_families() {
   for_each_family(kSourceFamilies, describe);
   for_each_family(kExporterFamilies, describe);
   for_each_family(kExpositionFamilies, describe);
+  for_each_family(kProcessFamilies, describe);
   return families;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
-// Raw TCP clients for what libcurl will not send: malformed requests, and slow clients that
-// trickle a request a byte at a time.
+// Raw TCP clients for what libcurl will not send: malformed requests, slow clients that trickle
+// a request a byte at a time, and clients that keep a connection open and idle.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -81,6 +82,46 @@ inline std::string raw_exchange(int port, const std::string& request,
     if (connection.receive(answer, left) == RawConnection::Received::closed) break;
   }
   return answer;
+}
+
+// Reads one whole answer from `connection`, its head and a body of its Content-Length, leaving
+// the connection open for the next request; what came if the server closed the connection or
+// `timeout` passed first.
+inline std::string receive_answer(const RawConnection& connection,
+                                  std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string answer;
+  const auto complete = [&answer] {
+    const auto head_end = answer.find("\r\n\r\n");
+    if (head_end == std::string::npos) return false;
+    const std::string length_header = "\r\nContent-Length: ";
+    const auto length = answer.find(length_header);
+    if (length == std::string::npos || length > head_end) return true;
+    return answer.size() >= head_end + 4 + std::stoul(answer.substr(length + length_header.size()));
+  };
+  while (!complete() && std::chrono::steady_clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (connection.receive(answer, left) == RawConnection::Received::closed) break;
+  }
+  return answer;
+}
+
+// How long until the server closes `connection`, which is sent nothing meanwhile; nothing if it
+// is still open after `give_up`.
+inline std::optional<std::chrono::milliseconds> time_until_closed(
+    const RawConnection& connection, std::chrono::milliseconds give_up) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string unexpected;
+  while (std::chrono::steady_clock::now() - start < give_up) {
+    const auto left = give_up - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - start);
+    if (connection.receive(unexpected, left) == RawConnection::Received::closed) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - start);
+    }
+  }
+  return std::nullopt;
 }
 
 struct Trickled {

@@ -72,6 +72,8 @@ class SecureServer {
     options.listen_addresses = {"127.0.0.1:0"};
     options.web_config = load_web_config(file);
     options.tls_library_dir = kShimDir;
+    // On, so that /-/reload is guarded like every path.
+    options.enable_lifecycle = true;
     WebHooks hooks{[] { return true; },
                    [reloads]() -> std::optional<std::string> {
                      if (reloads != nullptr) ++*reloads;
@@ -228,6 +230,21 @@ TEST_F(WebSecurityTest, EveryPathAndMethodNeedsAuthentication) {
   reload.basic_auth = std::pair{"alice", "secret"};
   EXPECT_EQ(http_request(reload).status, 200);
   EXPECT_EQ(reloads_, before + 1);
+}
+
+// Keep-alive: a scraper's next request goes over the same TLS connection, without a handshake.
+TEST_F(WebSecurityTest, AScraperKeepsItsTlsConnection) {
+  testing::HttpSession scraper;
+  const auto first = scraper.request(alice("/metrics"));
+  ASSERT_EQ(first.status, 200) << first.error;
+  const auto port = scraper.last_local_port();
+
+  for (int i = 0; i < 3; ++i) {
+    const auto next = scraper.request(alice("/metrics"));
+    EXPECT_EQ(next.status, 200) << next.error;
+    EXPECT_TRUE(scraper.last_reused_connection());
+    EXPECT_EQ(scraper.last_local_port(), port);
+  }
 }
 
 TEST_F(WebSecurityTest, PlainHttpToTheTlsPortGetsNoAnswer) {

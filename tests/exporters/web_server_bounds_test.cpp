@@ -1,5 +1,5 @@
-// What a few clients can make the web server hold: workers, by trickling a request body or by
-// asking for reloads at once.
+// What a few clients can make the web server hold: workers, by trickling a request body, by
+// keeping connections open and idle, or by asking for reloads at once.
 #include <hashtag_exporter/prometheus/web_server.hpp>
 
 #include "http.hpp"
@@ -59,6 +59,7 @@ class CountingServer {
     WebOptions options;
     options.listen_addresses = {"127.0.0.1:0"};
     options.web_config = std::move(config);
+    options.enable_lifecycle = true;
     server_ = std::make_unique<WebServer>(options, state_,
                                           WebHooks{[] { return true; },
                                                    [this]() -> std::optional<std::string> {
@@ -127,10 +128,35 @@ TEST(WebServerBoundsTest, TrickledBodiesHoldNoWorkerWithBasicAuth) {
 
 TEST(WebServerBoundsTest, AnEmptyBodyIsNoBody) {
   const CountingServer server;
-  EXPECT_THAT(testing::raw_exchange(
-                  server.port(), "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"),
-              HasSubstr(" 200 "));
+  // Closed after the answer rather than kept alive, so that raw_exchange sees its end.
+  const std::string request =
+      "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  EXPECT_THAT(testing::raw_exchange(server.port(), request), HasSubstr(" 200 "));
   EXPECT_EQ(server.reloads(), 1);
+}
+
+// As many clients as there are workers each make a request and keep their connection open and
+// idle: each holds a worker, but only until the keep-alive timeout, so a scrape that arrives
+// behind them is answered once it has passed.
+TEST(WebServerBoundsTest, IdleKeptAliveConnectionsHoldWorkersOnlyUntilTheKeepAliveTimeout) {
+  const CountingServer server;
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  for (int i = 0; i < kWorkerThreads; ++i) {
+    idle.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(idle.back()->send_all("GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto answer = testing::receive_answer(*idle.back(), kPromptly);
+    ASSERT_THAT(answer, ::testing::StartsWith("HTTP/1.1 200 "));
+    ASSERT_THAT(answer, ::testing::Not(HasSubstr("\r\nConnection: close\r\n")));
+  }
+
+  HttpCall scrape;
+  scrape.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/metrics";
+  scrape.timeout_ms = std::chrono::milliseconds(kKeepAliveTimeout + kPromptly).count();
+  const auto reply = http_request(scrape);
+  EXPECT_EQ(reply.status, 200) << reply.error;
+  for (const auto& connection : idle) {
+    EXPECT_TRUE(testing::time_until_closed(*connection, kPromptly).has_value());
+  }
 }
 
 // A reload hook that blocks until released, as one waiting on a slow round would.
@@ -169,6 +195,7 @@ TEST(WebServerBoundsTest, OneReloadAtATimeAndTheOthersAreAnsweredAtOnce) {
   BlockingReload hook;
   WebOptions options;
   options.listen_addresses = {"127.0.0.1:0"};
+  options.enable_lifecycle = true;
   const WebServer server(options, state, {[] { return true; }, [&hook] { return hook.run(); }});
   const auto url = "http://127.0.0.1:" + std::to_string(server.ports().at(0));
 

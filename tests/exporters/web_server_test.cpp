@@ -12,8 +12,11 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace hashtag_exporter::prometheus_exporter {
@@ -65,6 +68,7 @@ class WebServerTest : public ::testing::Test {
     WebOptions options;
     options.listen_addresses = {"127.0.0.1:0"};
     options.build_info = {"1.2.3", "abc123"};
+    options.enable_lifecycle = true;
     WebHooks hooks{[] { return ready_.load(); },
                    []() -> std::optional<std::string> {
                      std::lock_guard lock(reload_mutex_);
@@ -132,6 +136,9 @@ TEST_F(WebServerTest, ServesTheExposition) {
   EXPECT_THAT(
       reply.body,
       HasSubstr("\nhashtag_exporter_build_info{revision=\"abc123\",version=\"1.2.3\"} 1\n"));
+  // Read at the scrape, after the rendered state, and counted in the Content-Length.
+  EXPECT_THAT(reply.body,
+              HasSubstr("\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds "));
 }
 
 TEST_F(WebServerTest, IgnoresTheQueryString) {
@@ -146,7 +153,16 @@ TEST_F(WebServerTest, GzipsTheExpositionWhenAccepted) {
   EXPECT_EQ(compressed.headers.at("content-encoding"), "gzip");
   EXPECT_EQ(compressed.headers.at("content-type"), kExpositionFormat);
   EXPECT_EQ(compressed.headers.at("vary"), "Accept-Encoding");
-  EXPECT_EQ(testing::gunzip(compressed.body), plain.body);
+  // The process metrics are read at each scrape: CPU time and memory may differ between the two.
+  const auto before_process = [](const std::string& body) {
+    const auto start = body.find("# HELP process_");
+    EXPECT_NE(start, std::string::npos) << body;
+    return body.substr(0, start);
+  };
+  const auto decompressed = testing::gunzip(compressed.body);
+  EXPECT_EQ(before_process(decompressed), before_process(plain.body));
+  EXPECT_THAT(decompressed,
+              HasSubstr("\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds "));
 }
 
 TEST_F(WebServerTest, NegotiatesGzipLikeRfc9110) {
@@ -208,12 +224,19 @@ TEST_F(WebServerTest, FailedReloadAnswers500WithTheError) {
   EXPECT_EQ(reply.body, "hashtag_exporter.yml:3: sources: expected a sequence");
 }
 
-TEST_F(WebServerTest, ReloadOnlyAcceptsPost) {
-  const int before = reloads();
-  for (const char* method : {"GET", "PUT", "DELETE"}) {
+// As Prometheus: POST and PUT.
+TEST_F(WebServerTest, ReloadTakesPostAndPutOnly) {
+  int before = reloads();
+  for (const char* method : {"POST", "PUT"}) {
+    const auto reply = http_request(method, url("/-/reload"));
+    EXPECT_EQ(reply.status, 200) << method;
+    EXPECT_EQ(reply.body, "Reloaded.") << method;
+    EXPECT_EQ(reloads(), ++before) << method;
+  }
+  for (const char* method : {"GET", "HEAD", "DELETE", "PATCH"}) {
     const auto reply = http_request(method, url("/-/reload"));
     EXPECT_EQ(reply.status, 405) << method;
-    EXPECT_EQ(reply.headers.at("allow"), "POST") << method;
+    EXPECT_EQ(reply.headers.at("allow"), "POST, PUT") << method;
   }
   EXPECT_EQ(reloads(), before);
 }
@@ -335,6 +358,79 @@ TEST_F(WebServerTest, ClientsThatStallOrTrickleTheHeadAreDroppedAtTheRequestTime
   EXPECT_LT(slow.lasted, bound);
   EXPECT_THAT(slow.answer, ::testing::Not(HasSubstr(" 200 ")));
   EXPECT_EQ(http_get(url("/-/healthy")).status, 200);
+}
+
+// Keep-alive: whatever the answer, the next request goes over the same connection.
+TEST_F(WebServerTest, AnswersAClientsRequestsOnOneConnection) {
+  testing::HttpSession client;
+  std::optional<long> port;
+  for (const auto& [method, path] :
+       std::vector<std::pair<std::string, std::string>>{{"GET", "/metrics"},
+                                                        {"HEAD", "/metrics"},
+                                                        {"POST", "/-/reload"},
+                                                        {"GET", "/nope"},
+                                                        {"POST", "/metrics"},
+                                                        {"GET", "/metrics"}}) {
+    testing::HttpCall call;
+    call.method = method;
+    call.url = url(path);
+    const auto reply = client.request(call);
+    const auto what = method + " " + path;
+    EXPECT_NE(reply.status, 0) << what << ": " << reply.error;
+    if (!port) {
+      port = client.last_local_port();
+      continue;
+    }
+    EXPECT_TRUE(client.last_reused_connection()) << what;
+    EXPECT_EQ(client.last_local_port(), *port) << what;
+  }
+}
+
+// The connection outlives a pause shorter than the keep-alive timeout (civetweb's own default
+// would close it after half a second), and is closed once idle for the timeout.
+TEST_F(WebServerTest, KeepsAnIdleConnectionForTheKeepAliveTimeoutThenClosesIt) {
+  const testing::RawConnection connection(server_->ports().at(0));
+  const std::string request = "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_TRUE(connection.send_all(request));
+  EXPECT_THAT(testing::receive_answer(connection, std::chrono::seconds(5)),
+              ::testing::StartsWith("HTTP/1.1 200 "));
+
+  std::string unexpected;
+  EXPECT_EQ(connection.receive(unexpected, kKeepAliveTimeout / 2),
+            testing::RawConnection::Received::nothing)
+      << unexpected;
+  ASSERT_TRUE(connection.send_all(request));
+  EXPECT_THAT(testing::receive_answer(connection, std::chrono::seconds(5)),
+              ::testing::StartsWith("HTTP/1.1 200 "));
+
+  // civetweb notices the timeout within a poll interval (2 s) of it.
+  const auto closed_after = testing::time_until_closed(connection, 2 * kKeepAliveTimeout);
+  ASSERT_TRUE(closed_after.has_value());
+  EXPECT_LT(*closed_after, kKeepAliveTimeout + std::chrono::seconds(3));
+}
+
+// Without --web.enable-lifecycle, as Prometheus: 403 with its reason, and no reload.
+TEST(WebServerLifecycleTest, ReloadIsForbiddenUnlessTheLifecycleApiIsEnabled) {
+  StateStore state;
+  std::atomic<int> reloads = 0;
+  WebOptions options;
+  options.listen_addresses = {"127.0.0.1:0"};
+  const WebServer server(options, state,
+                         {[] { return true; },
+                          [&reloads]() -> std::optional<std::string> {
+                            ++reloads;
+                            return std::nullopt;
+                          }});
+  const auto reload = "http://127.0.0.1:" + std::to_string(server.ports().at(0)) + "/-/reload";
+
+  for (const char* method : {"POST", "PUT"}) {
+    const auto reply = http_request(method, reload);
+    EXPECT_EQ(reply.status, 403) << method;
+    EXPECT_EQ(reply.body, "Lifecycle API is not enabled.") << method;
+    EXPECT_EQ(reply.headers.at("content-type"), "text/plain; charset=utf-8") << method;
+  }
+  EXPECT_EQ(http_request("GET", reload).status, 405);
+  EXPECT_EQ(reloads, 0);
 }
 
 // Servers below never serve a request, so they stop at once.

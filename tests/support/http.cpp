@@ -34,28 +34,24 @@ std::size_t store_header(char* data, std::size_t size, std::size_t count, void* 
   return size * count;
 }
 
-}  // namespace
-
-HttpReply http_request(const std::string& method, const std::string& url, const std::string& body,
-                       const std::map<std::string, std::string>& headers, long timeout_ms) {
-  HttpCall call;
-  call.method = method;
-  call.url = url;
-  call.body = body;
-  call.headers = headers;
-  call.timeout_ms = timeout_ms;
-  return http_request(call);
-}
-
-HttpReply http_request(const HttpCall& call) {
-  const auto& [method, url, body, headers, timeout_ms, ca_file, client_cert_file, client_key_file,
-               max_tls_version, basic_auth] = call;
+void initialise_curl() {
   static std::once_flag curl_initialised;
   std::call_once(curl_initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
 
-  const std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
-                                                                 &curl_easy_cleanup);
-  if (!curl) throw std::runtime_error("curl_easy_init failed");
+CURL* new_handle() {
+  initialise_curl();
+  CURL* handle = curl_easy_init();
+  if (handle == nullptr) throw std::runtime_error("curl_easy_init failed");
+  return handle;
+}
+
+// Makes `call` with `handle`, whose options are all set afresh; a connection it kept open from
+// an earlier call is reused.
+HttpReply perform(CURL* handle, const HttpCall& call) {
+  const auto& [method, url, body, headers, timeout_ms, ca_file, client_cert_file, client_key_file,
+               max_tls_version, basic_auth] = call;
+  curl_easy_reset(handle);
   curl_slist* raw_headers = nullptr;
   for (const auto& [name, value] : headers) {
     raw_headers = curl_slist_append(raw_headers, (name + ": " + value).c_str());
@@ -65,7 +61,6 @@ HttpReply http_request(const HttpCall& call) {
 
   HttpReply reply;
   char error[CURL_ERROR_SIZE] = {};
-  CURL* handle = curl.get();
   curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
   curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (method == "HEAD") curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
@@ -108,8 +103,45 @@ HttpReply http_request(const HttpCall& call) {
   return reply;
 }
 
+}  // namespace
+
+HttpReply http_request(const std::string& method, const std::string& url, const std::string& body,
+                       const std::map<std::string, std::string>& headers, long timeout_ms) {
+  HttpCall call;
+  call.method = method;
+  call.url = url;
+  call.body = body;
+  call.headers = headers;
+  call.timeout_ms = timeout_ms;
+  return http_request(call);
+}
+
+HttpReply http_request(const HttpCall& call) {
+  const std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(new_handle(),
+                                                                   &curl_easy_cleanup);
+  return perform(handle.get(), call);
+}
+
 HttpReply http_get(const std::string& url, long timeout_ms) {
   return http_request("GET", url, {}, {}, timeout_ms);
+}
+
+HttpSession::HttpSession() : curl_(new_handle()) {}
+
+HttpSession::~HttpSession() { curl_easy_cleanup(curl_); }
+
+HttpReply HttpSession::request(const HttpCall& call) { return perform(curl_, call); }
+
+bool HttpSession::last_reused_connection() const {
+  long new_connections = -1;
+  curl_easy_getinfo(curl_, CURLINFO_NUM_CONNECTS, &new_connections);
+  return new_connections == 0;
+}
+
+long HttpSession::last_local_port() const {
+  long port = 0;
+  curl_easy_getinfo(curl_, CURLINFO_LOCAL_PORT, &port);
+  return port;
 }
 
 }  // namespace hashtag_exporter::testing

@@ -40,4 +40,24 @@ struct HttpCall {
 };
 HttpReply http_request(const HttpCall& call);
 
+// Calls in turn through one libcurl handle, which keeps the connection open between them when
+// the server does, as a scraper does.
+class HttpSession {
+ public:
+  HttpSession();
+  ~HttpSession();
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  HttpReply request(const HttpCall& call);
+  // Whether the last call went over a connection that an earlier call had opened (no new TCP
+  // connection, no new TLS handshake).
+  bool last_reused_connection() const;
+  // The local port of the last call's connection.
+  long last_local_port() const;
+
+ private:
+  void* curl_;  // the CURL handle (curl.h declares CURL as void)
+};
+
 }  // namespace hashtag_exporter::testing

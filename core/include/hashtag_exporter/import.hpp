@@ -50,4 +50,8 @@ inline constexpr std::string_view kSnapshotCsvHeader =
     "timestamp,source,hashtag,video_count,view_count";
 std::string snapshot_csv_record(const Snapshot& snapshot);
 
+// Appends `text` to `to` as one CSV field (RFC 4180) that the importer reads back as `text`: the
+// field writer of every CSV the exporter writes.
+void append_csv_field(std::string& to, std::string_view text);
+
 }  // namespace hashtag_exporter

@@ -7,7 +7,9 @@
 #include <hashtag_exporter/snapshot.hpp>
 #include <hashtag_exporter/state.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,10 +32,29 @@ struct CollectionRound {
   std::vector<CollectFailure> failures;
   // Not fetched this round: backing off after failures, or no credit budget left today.
   std::vector<std::string> suspended;
+  // Without a result because the round was cancelled (Source::cancel) before theirs came: neither
+  // a value nor a failure, so they are neither stored nor counted as errors nor backed off.
+  std::vector<std::string> cancelled;
   std::optional<double> credits_remaining;
-  std::uint64_t credits_spent_today = 0;  // API requests of this UTC day, retries included
+  // Credits this round spent as the budget counts them (CreditBudget: one per hashtag fetched,
+  // one per request past that, retries included): what it adds to the never-reset total. Not a
+  // difference of credits_spent_today, which starts again from 0 at 00:00 UTC.
+  std::uint64_t credits_spent = 0;
+  std::uint64_t credits_spent_today = 0;  // credits of this UTC day, the same way
   bool budget_exhausted = false;          // max_credits_per_day reached: paused until tomorrow
 };
+
+// How far a round has got: the hashtags it fetches and the results in so far.
+struct RoundProgress {
+  std::size_t planned = 0;  // fetched this round (the suspended ones are not)
+  std::size_t fetched = 0;  // with a value
+  std::size_t failed = 0;
+};
+
+// Called once when the round knows what it fetches, then after each hashtag's result; from
+// whichever thread delivers the result (the collecting thread or an HTTP thread), one call at a
+// time per round. It must return quickly: results wait behind it.
+using ProgressCallback = std::function<void(const RoundProgress&)>;
 
 // A configured source bound to an instance of its plugin. Collections of one source run one at a
 // time; different sources may collect concurrently.
@@ -57,9 +78,10 @@ class Source {
 
   // Collects every hashtag once (adaptive: every hashtag that is due), except those suspended:
   // failing hashtags back off (FailureBackoff) and once the day's credit budget is spent the rest
-  // wait for the next UTC day (CreditBudget). A hashtag the plugin reported nothing for counts as a
-  // bad response, so every other hashtag ends up with exactly one snapshot or failure.
-  CollectionRound collect();
+  // wait for the next UTC day (CreditBudget). A hashtag the plugin reported nothing for counts as
+  // a bad response, so every other hashtag ends up with exactly one snapshot or failure, or, once
+  // the round is cancelled, among the cancelled. `progress`, when set, hears of each result.
+  CollectionRound collect(const ProgressCallback& progress = {});
 
   // An adaptive source: chooses each hashtag's next poll from what `state` shows of it after a
   // round (PollPlan, poll_urgency). Does nothing for a fixed one.

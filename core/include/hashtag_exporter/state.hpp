@@ -64,6 +64,9 @@ struct SourceState {
   PluginDescription plugin;  // the plugin that collects it; empty in the report, which loads none
 
   std::map<std::string, std::uint64_t> errors_by_reason;
+  // Counters since the start of the process, carried across reloads like errors_by_reason.
+  std::uint64_t fetches = 0;        // hashtags that got a snapshot or a failure
+  std::uint64_t credits_spent = 0;  // API requests, retries included; never reset at 00:00 UTC
   std::optional<double> last_collect_duration_seconds;
   std::optional<double> credits_remaining;
   std::uint64_t credits_spent_today = 0;

@@ -157,23 +157,6 @@ std::vector<std::string> split_fields(std::string_view line, const std::string& 
   }
 }
 
-// Appends `text` as one CSV field that split_fields reads back as `text`: quoted when it holds
-// what would end or change an unquoted field (RFC 4180), or blanks that would be trimmed.
-void append_csv_field(std::string& to, std::string_view text) {
-  const bool quoted =
-      text.find_first_of(",\"\r\n") != std::string_view::npos || text != sdk::trim(text);
-  if (!quoted) {
-    to.append(text);
-    return;
-  }
-  to.push_back('"');
-  for (const char c : text) {
-    if (c == '"') to.push_back('"');
-    to.push_back(c);
-  }
-  to.push_back('"');
-}
-
 std::string normalised_or_fail(std::string_view raw, const std::string& where) {
   std::string hashtag = normalise_hashtag(raw);
   if (hashtag.empty()) {
@@ -410,6 +393,23 @@ std::vector<Snapshot> read_import_file(const std::filesystem::path& file,
   }
   if (starts_with_sqlite_magic(file)) return read_database(file, default_source, now);
   return read_csv(file, default_source, now);
+}
+
+// Quoted when `text` holds what would end or change an unquoted field (RFC 4180), or blanks
+// that split_fields would trim.
+void append_csv_field(std::string& to, std::string_view text) {
+  const bool quoted =
+      text.find_first_of(",\"\r\n") != std::string_view::npos || text != sdk::trim(text);
+  if (!quoted) {
+    to.append(text);
+    return;
+  }
+  to.push_back('"');
+  for (const char c : text) {
+    if (c == '"') to.push_back('"');
+    to.push_back(c);
+  }
+  to.push_back('"');
 }
 
 std::string snapshot_csv_record(const Snapshot& snapshot) {

@@ -284,6 +284,8 @@ void Collector::record(const CollectionRound& round) {
     for (auto& source : state.sources) {
       if (source.name() != round.source) continue;
       for (const auto& failure : round.failures) ++source.errors_by_reason[failure.reason];
+      source.fetches += round.snapshots.size() + round.failures.size();
+      source.credits_spent += round.credits_spent;
       source.last_collect_duration_seconds = round.duration_seconds;
       if (round.credits_remaining) source.credits_remaining = round.credits_remaining;
       source.credits_spent_today = round.credits_spent_today;

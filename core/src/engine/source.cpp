@@ -14,7 +14,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string_view>
+#include <utility>
 
 extern char** environ;
 
@@ -23,12 +25,20 @@ namespace {
 
 std::string_view view(hx_str s) { return {s.data, s.size}; }
 
-// Collects what the plugin reports during one round, keyed by the configured hashtags.
+// Collects what the plugin reports during one round, keyed by the configured hashtags. Results
+// may arrive from HTTP threads: `mutex` keeps them, and the progress calls, one at a time.
 struct RoundSink {
   const std::string* source = nullptr;
   const Redactor* redactor = nullptr;
+  const std::atomic<bool>* round_cancelled = nullptr;
+  const ProgressCallback* progress_callback = nullptr;
+  std::mutex mutex;
   std::map<std::string, std::optional<Snapshot>> samples;
   std::map<std::string, CollectFailure> failures;
+  // Failures reported once the round was cancelled: the cancellation's doing (requests completed
+  // as cancelled), not the hashtag's, so they are not counted against it.
+  std::set<std::string> cancelled;
+  RoundProgress progress;
   std::optional<double> credits;
   std::int64_t timestamp = 0;
 
@@ -41,8 +51,30 @@ struct RoundSink {
                 {{"source", *source}, {"hashtag", redactor->redact(reported)}});
       return std::nullopt;
     }
-    if (samples.at(hashtag) || failures.contains(hashtag)) return std::nullopt;
+    if (samples.at(hashtag) || failures.contains(hashtag) || cancelled.contains(hashtag)) {
+      return std::nullopt;
+    }
     return hashtag;
+  }
+
+  void fail(const std::string& hashtag, CollectFailure failure) {
+    if (*round_cancelled) {
+      cancelled.insert(hashtag);
+      return;
+    }
+    failures[hashtag] = std::move(failure);
+    ++progress.failed;
+    report_progress();
+  }
+
+  void succeed(const std::string& hashtag, Snapshot snapshot) {
+    samples[hashtag] = std::move(snapshot);
+    ++progress.fetched;
+    report_progress();
+  }
+
+  void report_progress() const {
+    if (*progress_callback) (*progress_callback)(progress);
   }
 };
 
@@ -124,27 +156,31 @@ struct Source::Impl {
 
   static void on_sample(void* ctx, hx_str tag, std::int64_t videos, std::int64_t views) {
     auto& sink = *static_cast<RoundSink*>(ctx);
+    std::lock_guard lock(sink.mutex);
     const auto accepted = sink.accepted(view(tag));
     if (!accepted) return;
     const std::string& hashtag = *accepted;
     if (videos < 0 || views < 0) {
-      sink.failures[hashtag] = {hashtag, "bad_response", "negative count reported"};
+      sink.fail(hashtag, {hashtag, "bad_response", "negative count reported"});
       return;
     }
-    sink.samples[hashtag] = Snapshot{sink.timestamp, *sink.source, hashtag, videos, views};
+    sink.succeed(hashtag, Snapshot{sink.timestamp, *sink.source, hashtag, videos, views});
   }
 
   static void on_failure(void* ctx, hx_str tag, std::uint32_t reason, hx_str message) {
     auto& sink = *static_cast<RoundSink*>(ctx);
+    std::lock_guard lock(sink.mutex);
     const auto accepted = sink.accepted(view(tag));
     if (!accepted) return;
     const std::string& hashtag = *accepted;
-    sink.failures[hashtag] = {hashtag, std::string(sdk::reason_label(reason)),
-                              sink.redactor->redact(view(message))};
+    sink.fail(hashtag, {hashtag, std::string(sdk::reason_label(reason)),
+                        sink.redactor->redact(view(message))});
   }
 
   static void on_credits(void* ctx, double credits) {
-    static_cast<RoundSink*>(ctx)->credits = credits;
+    auto& sink = *static_cast<RoundSink*>(ctx);
+    std::lock_guard lock(sink.mutex);
+    sink.credits = credits;
   }
 };
 
@@ -179,12 +215,14 @@ void Source::cancel() {
 
 void Source::take_over(const Source& previous) { impl_->ledger = previous.impl_->ledger; }
 
-CollectionRound Source::collect() {
+CollectionRound Source::collect(const ProgressCallback& progress) {
   auto& impl = *impl_;
   const auto started = impl.clock->monotonic();
   RoundSink sink;
   sink.source = &impl.config.name;
   sink.redactor = &impl.redactor;
+  sink.round_cancelled = &impl.cancelled;
+  sink.progress_callback = &progress;
   sink.timestamp = impl.clock->unix_seconds();
   CollectionRound round;
   round.source = impl.config.name;
@@ -229,6 +267,8 @@ CollectionRound Source::collect() {
     sink.samples[hashtag];
     hashtags.push_back({hashtag.data(), hashtag.size()});
   }
+  sink.progress.planned = wanted.size();
+  sink.report_progress();
   const hx_collect_sink raw_sink{&sink, &Impl::on_sample, &Impl::on_failure, &Impl::on_credits};
   impl.requests = 0;
   if (!hashtags.empty()) {
@@ -237,10 +277,16 @@ CollectionRound Source::collect() {
 
   round.credits_remaining = sink.credits;
   std::lock_guard lock(impl.ledger->mutex);
-  if (const std::uint64_t requests = impl.requests; requests > wanted.size()) {
-    impl.ledger->budget.spend(requests - wanted.size());
-  }
+  const std::uint64_t requests = impl.requests;
+  const std::uint64_t extra_requests = requests > wanted.size() ? requests - wanted.size() : 0;
+  impl.ledger->budget.spend(extra_requests);
+  round.credits_spent = wanted.size() + extra_requests;
   for (const auto& hashtag : wanted) {
+    if (sink.cancelled.contains(hashtag) ||
+        (impl.cancelled && !sink.samples.at(hashtag) && !sink.failures.contains(hashtag))) {
+      round.cancelled.push_back(hashtag);
+      continue;
+    }
     if (auto failure = sink.failures.find(hashtag); failure != sink.failures.end()) {
       round.failures.push_back(failure->second);
     } else if (const auto& sample = sink.samples.at(hashtag)) {

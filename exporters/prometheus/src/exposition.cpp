@@ -4,6 +4,7 @@
 #include "gzip.hpp"
 #include "hashtag_text.hpp"
 #include "metric_families.hpp"
+#include "process_metrics.hpp"
 #include "recycled_body.hpp"
 #include "state_families.hpp"
 
@@ -56,8 +57,13 @@ struct Exposition::Impl {
   // accepts gzip, then reused: a body nobody asks compressed costs nothing.
   void compress_if_missing() {
     if (gzip_body) return;
-    gzip_body = std::make_shared<const std::string>(gzip_compress(*body));
+    gzip_body = std::make_shared<const OpenGzip>(*body);
     release_free_memory();  // the compressor's buffer is about the size of the body
+  }
+
+  // The process metrics, read now; one read of /proc per scrape for all of them.
+  std::string scraped() const {
+    return prometheus::TextSerializer().Serialize(process_families(process.collect()));
   }
 
   const StateStore& state;
@@ -70,7 +76,9 @@ struct Exposition::Impl {
   std::size_t rendered_size = 0;  // of the last body, to size the next one
   RecycledBody bodies;
   std::shared_ptr<const std::string> body;
-  std::shared_ptr<const std::string> gzip_body;
+  std::shared_ptr<const OpenGzip> gzip_body;  // held by the scrapes finishing it, too
+
+  const ProcessCollector process;
 };
 
 Exposition::Exposition(const StateStore& state, BuildInfo build_info)
@@ -78,17 +86,25 @@ Exposition::Exposition(const StateStore& state, BuildInfo build_info)
 
 Exposition::~Exposition() = default;
 
-std::shared_ptr<const std::string> Exposition::body() {
-  std::lock_guard lock(impl_->mutex);
-  impl_->render_if_stale();
-  return impl_->body;
+ScrapeBody Exposition::body() {
+  std::shared_ptr<const std::string> rendered;
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->render_if_stale();
+    rendered = impl_->body;
+  }
+  return {std::move(rendered), impl_->scraped()};
 }
 
-std::shared_ptr<const std::string> Exposition::gzip_body() {
-  std::lock_guard lock(impl_->mutex);
-  impl_->render_if_stale();
-  impl_->compress_if_missing();
-  return impl_->gzip_body;
+ScrapeBody Exposition::gzip_body() {
+  std::shared_ptr<const OpenGzip> compressed;
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->render_if_stale();
+    impl_->compress_if_missing();
+    compressed = impl_->gzip_body;
+  }
+  return {compressed->start(), compressed->finish(impl_->scraped())};
 }
 
 }  // namespace hashtag_exporter::prometheus_exporter

@@ -8,6 +8,8 @@
 #include <hashtag_exporter/prometheus/exposition.hpp>
 #include <hashtag_exporter/state.hpp>
 
+#include "process_metrics.hpp"
+
 #include <array>
 #include <cstddef>
 #include <string>
@@ -162,6 +164,13 @@ inline constexpr auto kSourceFamilies = std::tuple{
                    count == s.errors_by_reason.end() ? 0 : static_cast<double>(count->second));
           }
         }),
+    family<SourceState>("hashtag_fetches_total",
+                        "Hashtag fetches of the source attempted (each got a value or a failure), "
+                        "counted up to the last collection.",
+                        MetricType::counter, {"source"},
+                        [](const SourceState& s, const auto& sample) {
+                          sample({s.name()}, static_cast<double>(s.fetches));
+                        }),
     family<SourceState>("hashtag_collect_duration_seconds",
                         "How long the last collection round of the source took.", MetricType::gauge,
                         {"source"},
@@ -190,6 +199,13 @@ inline constexpr auto kSourceFamilies = std::tuple{
                         MetricType::gauge, {"source"},
                         [](const SourceState& s, const auto& sample) {
                           sample({s.name()}, static_cast<double>(s.credits_spent_today));
+                        }),
+    family<SourceState>("hashtag_source_credits_spent_total",
+                        "API requests of the source, retries included, counted up to the last "
+                        "collection; unlike the daily gauge, never reset at 00:00 UTC.",
+                        MetricType::counter, {"source"},
+                        [](const SourceState& s, const auto& sample) {
+                          sample({s.name()}, static_cast<double>(s.credits_spent));
                         }),
     family<SourceState>("hashtag_source_credit_budget",
                         "Daily credit budget of the source (max_credits_per_day).",
@@ -298,6 +314,43 @@ inline constexpr auto kExpositionFamilies = std::tuple{
         "the first one).",
         MetricType::gauge,
         [](const ExpositionInfo& e, const auto& sample) { sample({}, e.previous_body_bytes); }),
+};
+
+// The process collector of the Prometheus client libraries: the names, types and HELP texts of
+// client_golang and client_python, so that their dashboards and alerts work unchanged. Read at
+// each scrape, after every family above.
+inline constexpr auto kProcessFamilies = std::tuple{
+    family<ProcessMetrics>("process_cpu_seconds_total",
+                           "Total user and system CPU time spent in seconds.", MetricType::counter,
+                           [](const ProcessMetrics& p, const auto& sample) {
+                             if (p.cpu_seconds) sample({}, *p.cpu_seconds);
+                           }),
+    family<ProcessMetrics>("process_open_fds", "Number of open file descriptors.",
+                           MetricType::gauge,
+                           [](const ProcessMetrics& p, const auto& sample) {
+                             if (p.open_fds) sample({}, *p.open_fds);
+                           }),
+    family<ProcessMetrics>("process_max_fds", "Maximum number of open file descriptors.",
+                           MetricType::gauge,
+                           [](const ProcessMetrics& p, const auto& sample) {
+                             if (p.max_fds) sample({}, *p.max_fds);
+                           }),
+    family<ProcessMetrics>("process_virtual_memory_bytes", "Virtual memory size in bytes.",
+                           MetricType::gauge,
+                           [](const ProcessMetrics& p, const auto& sample) {
+                             if (p.virtual_memory_bytes) sample({}, *p.virtual_memory_bytes);
+                           }),
+    family<ProcessMetrics>("process_resident_memory_bytes", "Resident memory size in bytes.",
+                           MetricType::gauge,
+                           [](const ProcessMetrics& p, const auto& sample) {
+                             if (p.resident_memory_bytes) sample({}, *p.resident_memory_bytes);
+                           }),
+    family<ProcessMetrics>("process_start_time_seconds",
+                           "Start time of the process since unix epoch in seconds.",
+                           MetricType::gauge,
+                           [](const ProcessMetrics& p, const auto& sample) {
+                             if (p.start_time_seconds) sample({}, *p.start_time_seconds);
+                           }),
 };
 
 // Calls `visit(family)` for every family of `families`, in order.

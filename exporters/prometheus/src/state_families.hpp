@@ -17,4 +17,7 @@ namespace hashtag_exporter::prometheus_exporter {
 std::vector<prometheus::MetricFamily> source_and_exporter_families(
     const ExporterState& state, const ExpositionInfo& exposition);
 
+// The process families (kProcessFamilies) of one scrape, for prometheus-cpp's TextSerializer.
+std::vector<prometheus::MetricFamily> process_families(const ProcessMetrics& process);
+
 }  // namespace hashtag_exporter::prometheus_exporter

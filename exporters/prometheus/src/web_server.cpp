@@ -26,8 +26,10 @@ constexpr const char* kExpositionFormat = "text/plain; version=0.0.4; charset=ut
 constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kJson = "application/json";
 constexpr const char* kReadMethods = "GET, HEAD";
+// Prometheus takes both for its lifecycle endpoints.
+constexpr const char* kLifecycleMethods = "POST, PUT";
 
-// No endpoint takes a request body (POST /-/reload takes none either), so none is read: one
+// No endpoint takes a request body (/-/reload takes none either), so none is read: one
 // that is announced is refused unread. Reading it would let a client that trickles it hold a
 // worker for as long as it likes.
 constexpr long long kMaxRequestBodyBytes = 0;
@@ -39,10 +41,11 @@ struct Reply {
   // Shared so that a cached exposition is written without a copy.
   std::shared_ptr<const std::string> body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string body_end;  // sent after `body`: what a scrape reads at that moment
 };
 
 Reply text(int status, std::string body) {
-  return {status, kPlainText, std::make_shared<const std::string>(std::move(body)), {}};
+  return {status, kPlainText, std::make_shared<const std::string>(std::move(body)), {}, {}};
 }
 
 struct Route {
@@ -100,13 +103,15 @@ bool allows(std::string_view allowed_methods, std::string_view method) {
 void send(mg_connection* connection, const Reply& reply, bool with_body) {
   mg_response_header_start(connection, reply.status);
   mg_response_header_add(connection, "Content-Type", reply.content_type.c_str(), -1);
-  mg_response_header_add(connection, "Content-Length", std::to_string(reply.body->size()).c_str(),
-                         -1);
+  const auto length = reply.body->size() + reply.body_end.size();
+  mg_response_header_add(connection, "Content-Length", std::to_string(length).c_str(), -1);
   for (const auto& [name, value] : reply.headers) {
     mg_response_header_add(connection, name.c_str(), value.c_str(), -1);
   }
   mg_response_header_send(connection);
-  if (with_body) mg_write(connection, reply.body->data(), reply.body->size());
+  if (!with_body) return;
+  mg_write(connection, reply.body->data(), reply.body->size());
+  if (!reply.body_end.empty()) mg_write(connection, reply.body_end.data(), reply.body_end.size());
 }
 
 // civetweb hands every request under "/" to one handler; routing by exact path here keeps
@@ -137,7 +142,7 @@ class Router : public CivetHandler {
   }
 
   // civetweb reads and drops an unread body after the handler returns, as slowly as the client
-  // sends it, unless the connection is to be closed: so it is closed.
+  // sends it, so that the connection can be kept alive; unless it is to be closed: so it is.
   static std::optional<Reply> body_refusal(mg_connection* connection) {
     if (!announces_too_large_body(connection)) return std::nullopt;
     mg_disable_connection_keep_alive(connection);
@@ -209,10 +214,12 @@ struct WebServer::Impl {
     const auto ports =
         civetweb_listening_ports(options.listen_addresses, web_config.tls.has_value());
     std::vector<std::string> civetweb_options{
-        "listening_ports",    ports,
-        "num_threads",        std::to_string(kWorkerThreads),
-        "request_timeout_ms", std::to_string(kRequestTimeout.count()),
-        "max_request_size",   std::to_string(kMaxRequestHeadBytes),
+        "listening_ports",       ports,
+        "num_threads",           std::to_string(kWorkerThreads),
+        "request_timeout_ms",    std::to_string(kRequestTimeout.count()),
+        "max_request_size",      std::to_string(kMaxRequestHeadBytes),
+        "enable_keep_alive",     "yes",
+        "keep_alive_timeout_ms", std::to_string(kKeepAliveTimeout.count()),
     };
     if (!web_config.headers.empty()) {
       civetweb_options.insert(civetweb_options.end(),
@@ -256,11 +263,11 @@ struct WebServer::Impl {
         {"/",
          {kReadMethods,
           [page](auto) {
-            return Reply{200, kHtml, page, {}};
+            return Reply{200, kHtml, page, {}, {}};
           }}},
         {"/-/healthy", {kReadMethods, [](auto) { return text(200, "Healthy."); }}},
         {"/-/ready", {kReadMethods, [this](auto) { return readiness(); }}},
-        {"/-/reload", {"POST", [this](auto) { return reload(); }}},
+        {"/-/reload", {kLifecycleMethods, [this](auto) { return lifecycle_reload(); }}},
         {"/api/v1/hashtags", {kReadMethods, [this](auto) { return hashtags(); }}},
     };
     const Route telemetry{kReadMethods, [this](const mg_connection* c) { return scrape(c); }};
@@ -274,15 +281,23 @@ struct WebServer::Impl {
   Reply scrape(const mg_connection* connection) {
     const char* accept_encoding = mg_get_header(connection, "Accept-Encoding");
     const bool gzip = accept_encoding != nullptr && accepts_gzip(accept_encoding);
+    auto body = gzip ? exposition.gzip_body() : exposition.body();
     Reply reply{200,
                 kExpositionFormat,
-                gzip ? exposition.gzip_body() : exposition.body(),
-                {{"Vary", "Accept-Encoding"}}};
+                std::move(body.rendered),
+                {{"Vary", "Accept-Encoding"}},
+                std::move(body.scraped)};
     if (gzip) reply.headers.emplace_back("Content-Encoding", "gzip");
     return reply;
   }
 
   Reply readiness() const { return hooks.ready() ? text(200, "Ready.") : text(503, "Not ready."); }
+
+  // Prometheus' answer, word for word, when the lifecycle API is off.
+  Reply lifecycle_reload() {
+    if (!options.enable_lifecycle) return text(403, "Lifecycle API is not enabled.");
+    return reload();
+  }
 
   // One reload at a time; the others are answered at once rather than each holding a worker
   // until the one before it is done.
@@ -294,7 +309,8 @@ struct WebServer::Impl {
   }
 
   Reply hashtags() const {
-    return {200, kJson, std::make_shared<const std::string>(hashtags_json(*state.current())), {}};
+    return {
+        200, kJson, std::make_shared<const std::string>(hashtags_json(*state.current())), {}, {}};
   }
 
   // civetweb asks for its SSL_CTX when it starts (*ssl_ctx null) and offers it back to be freed

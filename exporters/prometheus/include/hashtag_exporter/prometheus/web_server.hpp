@@ -26,6 +26,13 @@ inline constexpr int kWorkerThreads = 8;
 // in one packet; a client that sends nothing, or a byte at a time, holds a worker until then.
 // Bodies are never waited for: no endpoint takes one.
 inline constexpr std::chrono::milliseconds kRequestTimeout{10000};
+// How long a connection may sit idle between two requests before it is closed (civetweb's
+// keep_alive_timeout_ms). Keeping it open spares a scraper a new connection, and with TLS a new
+// handshake, for its next request. But an idle connection holds a worker, and civetweb also takes
+// this as the deadline for every later request head on it: equal to kRequestTimeout, a kept
+// connection holds a worker no longer than a new one that sends nothing already can, and every
+// head still has 10 s. Scrapes up to 10 s apart keep their connection; slower ones reconnect.
+inline constexpr std::chrono::milliseconds kKeepAliveTimeout = kRequestTimeout;
 // The size of a request head: one that does not fit is refused (400) without reaching a
 // handler. Far above what a scraper or a browser sends, far below what a worker can hold.
 inline constexpr std::size_t kMaxRequestHeadBytes = 16384;
@@ -40,6 +47,9 @@ struct WebOptions {
   std::vector<std::string> listen_addresses{":19929"};
   std::string telemetry_path = "/metrics";
   BuildInfo build_info;
+  // Whether POST and PUT /-/reload reload the configuration (--web.enable-lifecycle, as in
+  // Prometheus); without it they get 403 and nothing is reloaded.
+  bool enable_lifecycle = false;
   // TLS, basic auth, response headers and rate limit (--web.config.file); by default none.
   WebConfig web_config;
   // With TLS: the folder of the OpenSSL 3 shims (tls_shim/); empty: found through the run path
@@ -52,7 +62,8 @@ struct WebOptions {
 struct WebHooks {
   // Whether config, plugins and history are loaded (/-/ready).
   std::function<bool()> ready;
-  // Reloads the configuration; returns an error text, or nothing on success (POST /-/reload).
+  // Reloads the configuration; returns an error text, or nothing on success (POST /-/reload
+  // with the lifecycle API enabled).
   std::function<std::optional<std::string>()> reload;
 };
 
@@ -60,6 +71,7 @@ struct WebHooks {
 // With a web config: every listen address speaks TLS only, every path needs basic auth when
 // users are configured (401 otherwise), the configured headers go on every response, and
 // requests over the rate limit get 429 (only those that pass basic auth count against it).
+// Connections are kept alive between requests for up to kKeepAliveTimeout.
 class WebServer {
  public:
   // Starts listening. Throws std::invalid_argument for a malformed listen address, a telemetry
