@@ -228,8 +228,10 @@ def start_exporter(build_dir, work, name, config):
     port = free_port()
     env = dict(os.environ, HX_BENCH_API_KEY=API_KEY)
     binary = os.path.join(build_dir, "hashtag_exporter")
+    # --web.enable-lifecycle: the large run reloads over HTTP to measure a fresh render.
     exporter = Process([binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
-                        "--log.level=warn"], os.path.join(work, f"exporter_{name}.log"), env=env)
+                        "--web.enable-lifecycle", "--log.level=warn"],
+                       os.path.join(work, f"exporter_{name}.log"), env=env)
     return exporter, f"http://127.0.0.1:{port}/metrics"
 
 
