@@ -146,5 +146,18 @@ TEST(PollPlan, AHashtagAddedByAReloadIsDueAtOnceAndTheOthersKeepTheirTimes) {
   EXPECT_EQ(plan.due_at("tag0", kMidnight + 60), kMidnight + 12 * 3600);
 }
 
+TEST(PollPlan, AHashtagFetchedBeforeThePlanIsDueOneIntervalAfterThatFetch) {
+  PollPlan plan;
+  const auto hashtags = tags(2);
+  plan.fetched_before("tag0", kMidnight - 3600);  // its newest snapshot, an hour before a restart
+  plan.pace(hashtags, kBounds, std::nullopt, kMidnight);
+  EXPECT_EQ(plan.due_at("tag0", kMidnight), kMidnight - 3600 + 12 * 3600);
+  EXPECT_THAT(plan.due(hashtags, kMidnight, kBounds), ElementsAre("tag1"));
+  // What the plan polled itself wins over an older snapshot.
+  plan.polled("tag1", kMidnight);
+  plan.fetched_before("tag1", kMidnight - 7200);
+  EXPECT_EQ(plan.due_at("tag1", kMidnight), kMidnight + 12 * 3600);
+}
+
 }  // namespace
 }  // namespace hashtag_exporter

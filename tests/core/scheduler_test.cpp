@@ -230,6 +230,26 @@ TEST_F(AdaptiveSchedulerTest, HashtagsAboveTheirThresholdArePolledMoreOftenThanS
   EXPECT_GT(fewest_above, most_below);
 }
 
+TEST_F(AdaptiveSchedulerTest, ARestartPollsNothingBeforeItIsDue) {
+  {
+    Scheduler scheduler(setup.sources, *collector, clock);
+    run_for(1h);
+  }
+  const auto before = polls_of(0, INT64_MAX);
+  // A new process: new sources, a state restored from the history.
+  auto restarted = adaptive_setup(dir, clock, kHashtags);
+  StateStore restored;
+  Collector restarted_collector(*store, restored, restarted.config.growth_windows, 0s);
+  restarted_collector.track(restarted.tracked());
+  Scheduler scheduler(restarted.sources, restarted_collector, clock);
+  ASSERT_TRUE(clock.wait_for_sleepers(1));
+  EXPECT_EQ(polls_of(0, INT64_MAX), before) << "a restart polled every hashtag at once";
+  for (const auto& entry : restored.current()->hashtags) {
+    ASSERT_TRUE(entry.next_poll) << entry.hashtag;
+    EXPECT_GT(*entry.next_poll, clock.unix_seconds()) << entry.hashtag;
+  }
+}
+
 TEST_F(AdaptiveSchedulerTest, AReloadPollsAnAddedHashtagAtOnceAndTheOthersWhenTheyAreDue) {
   {
     Scheduler scheduler(setup.sources, *collector, clock);

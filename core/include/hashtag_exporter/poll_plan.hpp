@@ -38,6 +38,9 @@ class PollPlan {
 
   // A poll of `hashtag` was attempted (or sat out a failure backoff) at `now`.
   void polled(const std::string& hashtag, std::int64_t now);
+  // `hashtag` was last fetched at `when` before this plan knew it (its newest snapshot, from the
+  // history or a fixed schedule): its next poll counts from then, unless the plan has polled it.
+  void fetched_before(const std::string& hashtag, std::int64_t when);
   // How urgently `hashtag` wants its next poll (poll_urgency()).
   void set_urgency(const std::string& hashtag, double urgency);
 

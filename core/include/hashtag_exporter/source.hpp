@@ -84,7 +84,8 @@ class Source {
   CollectionRound collect(const ProgressCallback& progress = {});
 
   // An adaptive source: chooses each hashtag's next poll from what `state` shows of it after a
-  // round (PollPlan, poll_urgency). Does nothing for a fixed one.
+  // round, or at the start (PollPlan, poll_urgency): a hashtag it has not polled yet is due one
+  // interval after its newest snapshot, or at once without one. Does nothing for a fixed one.
   void reschedule(const ExporterState& state);
   // An adaptive source: when the next round is due (Unix seconds), and each hashtag's interval
   // and next poll.

@@ -59,6 +59,11 @@ void PollPlan::polled(const std::string& hashtag, std::int64_t now) {
   entries_[hashtag].last_poll = now;
 }
 
+void PollPlan::fetched_before(const std::string& hashtag, std::int64_t when) {
+  auto& entry = entries_[hashtag];
+  if (!entry.last_poll) entry.last_poll = when;
+}
+
 void PollPlan::set_urgency(const std::string& hashtag, double urgency) {
   entries_[hashtag].urgency = std::max(1.0, urgency);
 }

@@ -53,6 +53,11 @@ void Scheduler::run(std::stop_token stop, Source& source, Schedule schedule) {
   const auto& name = source.config().name;
   const bool adaptive = source.config().schedule == ScheduleKind::adaptive;
   const auto due = [&] { return adaptive ? instant_of(source.next_due()) : schedule.due(); };
+  try {
+    source.reschedule(*collector_.current());  // hashtags with history are not due at once
+  } catch (const std::exception& e) {
+    log::error("scheduling failed", {{"source", name}, {"err", e.what()}});
+  }
   show_schedule(source, schedule);
   while (clock_.sleep_until(remember_due(name, due()), stop)) {
     if (!adaptive) {

@@ -328,6 +328,8 @@ void Source::reschedule(const ExporterState& state) {
       signals.growth = growth->second;
     }
     if (!hashtag->latest) continue;  // never fetched: due at once, urgency unknown
+    // After a restart or a switch from a fixed schedule, not all at once: from the last fetch.
+    plan.fetched_before(hashtag->hashtag, hashtag->latest->timestamp);
     plan.set_urgency(hashtag->hashtag,
                      poll_urgency(signals, window.length, impl.config.poll_bounds.max_interval));
   }

@@ -88,7 +88,9 @@ class AlertPathTest(unittest.TestCase):
                 calm = prometheus.wait_for(
                     f'hashtag_videos_growth_percent{{hashtag="calm",window="1d"}}',
                     lambda r: len(r) == 1, timeout=10)
-                self.assertAlmostEqual(float(calm[0]["value"][1]), 3.0, places=6)
+                # Growth is over exactly one day: the count a day ago is interpolated between the
+                # imported snapshot (a day and a minute ago) and the next, so a hair under 3 %.
+                self.assertAlmostEqual(float(calm[0]["value"][1]), 3.0, delta=0.01)
                 threshold = prometheus.query('hashtag_growth_alert_threshold_percent{hashtag="calm"}')
                 self.assertEqual([float(s["value"][1]) for s in threshold], [5.0])
                 time.sleep(5)
