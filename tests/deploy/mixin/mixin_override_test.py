@@ -34,9 +34,19 @@ local mixin = (import 'mixin.libsonnet') + {
     dashboardTags: ['hashtags', 'team-a'],
   },
 };
+local panels(dashboard) = std.flattenArrays([[p] + (if std.objectHas(p, 'panels') then p.panels else []) for p in dashboard.panels]);
 {
   groups: mixin.prometheusRules.groups + mixin.prometheusAlerts.groups,
   tags: { [name]: mixin.grafanaDashboards[name].tags for name in std.objectFields(mixin.grafanaDashboards) },
+  // The threshold steps of every panel that shows breakout scores, by dashboard and title.
+  breakoutSteps: {
+    [name]: {
+      [p.title]: p.fieldConfig.defaults.thresholds.steps
+      for p in panels(mixin.grafanaDashboards[name])
+      if std.objectHas(p, 'targets') && std.length([t for t in p.targets if std.length(std.findSubstr('hashtag_breakout_score', t.expr)) > 0]) > 0
+    }
+    for name in std.objectFields(mixin.grafanaDashboards)
+  },
 }
 """
 
@@ -81,6 +91,17 @@ class MixinOverrideTest(unittest.TestCase):
         self.assertIn("alert at 4.5;", description)
         # The baseline and the score the description queries are the window's too.
         self.assertEqual(description.count('$labels.hashtag "7d" | query'), 2, description)
+
+    def test_breakout_threshold_reaches_the_score_panels(self):
+        steps = self.output["breakoutSteps"]
+        # The detail dashboard's graph, the overview's bars and table.
+        self.assertEqual(sorted(steps["hashtag-detail.json"]), ["Breakout score"])
+        self.assertEqual(sorted(steps["hashtag-overview.json"]),
+                         ["Growth against baseline ($window)", "Top breakout scores ($window)"])
+        for name, panels in steps.items():
+            for title, panel_steps in panels.items():
+                self.assertEqual([step["value"] for step in panel_steps], [None, 4.5],
+                                 f"{name}: {title}")
 
     def test_every_alert_links_its_runbook_section_through_the_pattern(self):
         self.assertGreater(len(self.alerts), 10)
