@@ -13,6 +13,10 @@ local alert(config, name, rule) = rule {
 // description shows the one this hashtag is compared with.
 local thresholdOf = '{{ with printf "hashtag_growth_alert_threshold_percent{job=%q,instance=%q,source=%q,hashtag=%q}" $labels.job $labels.instance $labels.source $labels.hashtag | query }}{{ . | first | value | humanize }}{{ end }}';
 
+// A series of the breakout window for the alert's hashtag, formatted with `format` (a template
+// pipeline stage), for descriptions of alerts whose $value is something else.
+local windowValueOf(metric, window, format) = '{{ with printf "' + metric + '{job=%q,instance=%q,source=%q,hashtag=%q,window=%q}" $labels.job $labels.instance $labels.source $labels.hashtag "' + window + '" | query }}{{ . | first | value | ' + format + ' }}{{ end }}';
+
 {
   prometheusAlerts+:: {
     local config = $._config,
@@ -51,6 +55,34 @@ local thresholdOf = '{{ with printf "hashtag_growth_alert_threshold_percent{job=
             annotations: {
               summary: 'Hashtag view growth above threshold',
               description: '#{{ $labels.hashtag }} on {{ $labels.source }}: the view count grew {{ $value | printf "%.1f" }} % over the last day, above its alert threshold of ' + thresholdOf + ' %.',
+            },
+          }),
+
+          // Growth unusual for this hashtag, not just high: the growth alert fires every day for
+          // a hashtag that always grows fast; this one only when its breakout score (how far its
+          // growth stands above its own 28-day median, in robust standard deviations) reaches
+          // breakoutScoreThreshold AND the growth is strictly above the hashtag's threshold, so
+          // a usually flat hashtag moving from 0.2 % to 3 % a day stays quiet. At exactly the
+          // score threshold it fires (>=). No score series (under 7 days of history: the
+          // exporter exports no baseline yet) means no alert. No `for`, as for the growth
+          // alerts: growth and score change only when the hashtag is polled (the baseline once a
+          // day), so they do not flicker, and a `for` would only delay the news; an adaptive
+          // schedule polls a rising hashtag sooner, which a `for` would waste. $value is the
+          // growth, and the labels are the growth alert's (`ignoring(window)` drops the window
+          // on both sides), so an inhibit rule can silence HashtagVideoGrowthHigh for a hashtag
+          // while this fires.
+          alert(config, 'HashtagBreakout', {
+            expr: |||
+              hashtag_videos_growth_percent{window="%(breakoutWindow)s"}
+                > ignoring(window)
+              hashtag_growth_alert_threshold_percent
+                and ignoring(window)
+              hashtag_breakout_score{window="%(breakoutWindow)s"} >= %(breakoutScoreThreshold)s
+            ||| % config,
+            labels: { severity: 'info' },
+            annotations: {
+              summary: 'Hashtag breaking out of its usual growth',
+              description: '#{{ $labels.hashtag }} on {{ $labels.source }}: the video count grew {{ $value | printf "%.1f" }} % over ' + config.breakoutWindow + ', against its usual ' + windowValueOf('hashtag_videos_growth_baseline_percent', config.breakoutWindow, 'printf "%.1f"') + ' % (breakout score ' + windowValueOf('hashtag_breakout_score', config.breakoutWindow, 'printf "%.1f"') + ', alert at ' + std.toString(config.breakoutScoreThreshold) + '; its growth alert threshold is ' + thresholdOf + ' %).',
             },
           }),
 

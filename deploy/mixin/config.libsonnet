@@ -27,6 +27,14 @@
     // HashtagExporterRestarting: more restarts than this within restartsWindow.
     restartsThreshold: 2,
     restartsWindow: '1h',
+    // HashtagBreakout: a hashtag's video growth over breakoutWindow stands at least this many
+    // robust standard deviations above its own 28-day median (hashtag_breakout_score). 3 is
+    // the usual robust z-score cut: normal day-to-day noise reaches it on about one day in 700
+    // (the exporter's MAD floor makes it rarer still); lower alerts on smaller surprises, higher
+    // only on the sharpest. The window must be one the exporter computes (growth.windows in its
+    // config: 1d and 7d by default).
+    breakoutScoreThreshold: 3,
+    breakoutWindow: '1d',
 
     // for: durations.
     sourceDownFor: '15m',

@@ -1,16 +1,18 @@
 """Every PromQL query of the shipped Grafana dashboards, run against a real Prometheus.
 
 The stack (tests/support/stack.py): the fake Scavio API, the exporter with a `tiktok` source of
-two hashtags whose snapshots of a day and a week ago are imported (so 1d and 7d growth exist:
-12 % day over day for HOT, 3 % for CALM), and Prometheus scraping it every second with the
-shipped rule file. Once the series, the recording rules and the growth alert are there:
+two hashtags with a month of daily snapshots imported (so 1d and 7d growth and the 28-day
+baselines and breakout scores exist: HOT grew 2 % a day and now 12 %, a breakout; CALM grows
+3 % a day as always), and Prometheus scraping it every second with the shipped rule file. Once
+the series, the recording rules and the growth and breakout alerts are there:
 
 - every templating query (label_values, query_result, ...) runs through the matching
   Prometheus API and must offer the values the panels are then queried with;
 - every panel target, with the template variables substituted the way Grafana does (one value,
   several values, "All"), runs as an instant query, and panels drawn over time also as a range
   query over the last minute; each must parse and return data. The alerts panels return data
-  too, because HashtagVideoGrowthHigh fires for HOT; they must not show it for CALM.
+  too, because HashtagVideoGrowthHigh and HashtagBreakout fire for HOT; they must not show
+  them for CALM.
 
 Run by ctest (grafana.panel_queries), or by hand after a build:
     HX_EXPORTER_BINARY=build/hashtag_exporter python3 -m unittest -v tests/grafana/panel_queries_test.py
@@ -33,6 +35,10 @@ import stack  # noqa: E402 - needs the path above
 DASHBOARD_DIR = REPO / "grafana" / "dashboards"
 SOURCE = "tiktok"
 HOT, CALM = "boom", "calm"   # 12 % and 3 % video growth over 1d (alert threshold: 5 %)
+# Their usual daily video growth before today, for a month: HOT's 12 % today is a breakout.
+USUAL_DAILY_GROWTH = {HOT: 0.02, CALM: 0.03}
+# Days of daily snapshots imported: the 28 days of a baseline, plus the 7d window's reference.
+HISTORY_DAYS = 35
 WINDOWS = ["1d", "7d"]
 JOB = "hashtag_exporter"     # the job name stack.Prometheus gives the exporter's target
 
@@ -54,6 +60,12 @@ BUILTINS = {
     "__interval": "5s", "__interval_ms": "5000",
     "__range": "1m", "__range_s": "60", "__range_ms": "60000",
 }
+# Alerts the stack fires for HOT and never for CALM: the alerts panels must show them.
+ALERTS_FOR_HOT = ("HashtagVideoGrowthHigh", "HashtagBreakout")
+# Series each dashboard must show: the baseline and breakout score next to growth, and the
+# interval the scheduler chose per hashtag (fixed or adaptive).
+SERIES_ON_EVERY_DASHBOARD = ("hashtag_videos_growth_baseline_percent", "hashtag_breakout_score",
+                             "hashtag_poll_interval_seconds")
 RANGE_SECONDS = 60          # range queries: the last minute ...
 RANGE_STEP = "5s"           # ... every 5 seconds
 READY_TIMEOUT = 90.0        # seconds for the stack to have every series, rule and alert
@@ -166,11 +178,13 @@ class PanelQueriesTest(unittest.TestCase):
                                            [HOT, CALM], interval="1s", windows=WINDOWS)
         now = time.time()
         binary = stack.exporter_binary()
+        # A day ago both had 1000 videos (the fake API now says 1120 and 1030); before that
+        # each grew by its usual rate every day.
         stack.import_csv(binary, config, [
-            (now - 86400, SOURCE, HOT, 1000, 200000),
-            (now - 86400, SOURCE, CALM, 1000, 200000),
-            (now - 7 * 86400, SOURCE, HOT, 800, 160000),
-            (now - 7 * 86400, SOURCE, CALM, 900, 180000),
+            (now - day * 86400, SOURCE, hashtag, round(1000 / (1 + rate) ** (day - 1)),
+             round(200000 / (1 + rate) ** (day - 1)))
+            for hashtag, rate in USUAL_DAILY_GROWTH.items()
+            for day in range(1, HISTORY_DAYS + 1)
         ])
         exporter = cls.resources.enter_context(stack.Exporter(binary, config, tmp))
         # The scrape's instance label is the target address Prometheus is given.
@@ -178,13 +192,17 @@ class PanelQueriesTest(unittest.TestCase):
         cls.prometheus = prom = cls.resources.enter_context(
             stack.Prometheus(tmp, [exporter.address], [stack.RULES_FILE]))
 
-        # Growth for both hashtags and windows, the growth alert, a few scrapes (for ranges and
-        # rates), and every recording rule evaluated with a result.
+        # Growth, baselines and breakout scores for both hashtags and windows, the growth and
+        # breakout alerts, a few scrapes (for ranges and rates), and every recording rule
+        # evaluated with a result.
         for window in WINDOWS:
-            prom.wait_for(f'hashtag_videos_growth_percent{{window="{window}"}}',
-                          lambda r: len(r) == 2, timeout=READY_TIMEOUT)
-        prom.wait_for(f'ALERTS{{alertname="HashtagVideoGrowthHigh", alertstate="firing", '
-                      f'hashtag="{HOT}"}}', timeout=READY_TIMEOUT)
+            for metric in ("hashtag_videos_growth_percent",
+                           "hashtag_videos_growth_baseline_percent", "hashtag_breakout_score"):
+                prom.wait_for(f'{metric}{{window="{window}"}}', lambda r: len(r) == 2,
+                              timeout=READY_TIMEOUT)
+        for alert in ALERTS_FOR_HOT:
+            prom.wait_for(f'ALERTS{{alertname="{alert}", alertstate="firing", '
+                          f'hashtag="{HOT}"}}', timeout=READY_TIMEOUT)
         prom.wait_for(f'count_over_time(hashtag_up{{hashtag="{HOT}"}}[1m]) >= {MIN_SCRAPES}',
                       timeout=READY_TIMEOUT)
         recorded = sorted({rule["name"] for group in prom.rules() for rule in group["rules"]
@@ -297,7 +315,14 @@ class PanelQueriesTest(unittest.TestCase):
                                                         f"last {RANGE_SECONDS}s: {expr}")
         self.assertGreater(checked, 0, "the dashboards have no queries")
 
-    def test_alerts_panels_show_the_growth_alert(self):
+    def test_every_dashboard_shows_baseline_breakout_score_and_poll_interval(self):
+        for file, dashboard in self.dashboards:
+            queried = " ".join(target.get("expr", "") for panel in panels_of(dashboard)
+                               for target in panel.get("targets", []))
+            for series in SERIES_ON_EVERY_DASHBOARD:
+                self.assertRegex(queried, rf"\b{series}\{{", f"{file}: no panel queries {series}")
+
+    def test_alerts_panels_show_the_growth_and_breakout_alerts(self):
         panels = [(file, panel, target, dashboard)
                   for file, dashboard in self.dashboards
                   for panel in panels_of(dashboard) for target in panel.get("targets", [])
@@ -307,14 +332,15 @@ class PanelQueriesTest(unittest.TestCase):
             with self.subTest(dashboard=file, panel=panel.get("title")):
                 values = variable_cases(dashboard)["one value"]
                 result = self.instant(substitute(target["expr"], values))
-                growth = [r["metric"] for r in result
-                          if r["metric"].get("alertname") == "HashtagVideoGrowthHigh"]
-                self.assertIn(HOT, [m.get("hashtag") for m in growth],
-                              f"{file}: panel {panel.get('title')!r} does not show "
-                              f"HashtagVideoGrowthHigh for #{HOT} (12 %): {describe(result)}")
-                self.assertNotIn(CALM, [m.get("hashtag") for m in growth],
-                                 f"{file}: panel {panel.get('title')!r} shows "
-                                 f"HashtagVideoGrowthHigh for #{CALM} (3 %)")
+                for alert in ALERTS_FOR_HOT:
+                    hashtags = [r["metric"].get("hashtag") for r in result
+                                if r["metric"].get("alertname") == alert]
+                    self.assertIn(HOT, hashtags,
+                                  f"{file}: panel {panel.get('title')!r} does not show {alert} "
+                                  f"for #{HOT} (12 %, usually 2 %): {describe(result)}")
+                    self.assertNotIn(CALM, hashtags,
+                                     f"{file}: panel {panel.get('title')!r} shows {alert} for "
+                                     f"#{CALM} (3 %, as usual)")
 
 
 if __name__ == "__main__":

@@ -3,10 +3,11 @@
 
     mixin_override_test.py REPO PROMTOOL
 
-Renders deploy/mixin with every kind of override (the job selector, a threshold, a `for:`, the
-runbook URL pattern, the dashboard tags), the way a user's jsonnet does, and checks that each one
-lands where it should and nowhere the default stays behind; then `promtool check rules` accepts
-the rendered rules. The default rendering itself is pinned by deploy.mixin.drift.
+Renders deploy/mixin with every kind of override (the job selector, thresholds, the breakout
+score and window, a `for:`, the runbook URL pattern, the dashboard tags), the way a user's
+jsonnet does, and checks that each one lands where it should and nowhere the default stays
+behind; then `promtool check rules` accepts the rendered rules. The default rendering itself is
+pinned by deploy.mixin.drift.
 Needs jsonnet (Debian package jsonnet) and promtool (prometheus).
 """
 import json
@@ -28,12 +29,24 @@ local mixin = (import 'mixin.libsonnet') + {
     creditsLowThreshold: 500,
     exporterDownFor: '10m',
     fetchErrorRatioThreshold: 0.5,
+    breakoutScoreThreshold: 4.5,
+    breakoutWindow: '7d',
     dashboardTags: ['hashtags', 'team-a'],
   },
 };
+local panels(dashboard) = std.flattenArrays([[p] + (if std.objectHas(p, 'panels') then p.panels else []) for p in dashboard.panels]);
 {
   groups: mixin.prometheusRules.groups + mixin.prometheusAlerts.groups,
   tags: { [name]: mixin.grafanaDashboards[name].tags for name in std.objectFields(mixin.grafanaDashboards) },
+  // The threshold steps of every panel that shows breakout scores, by dashboard and title.
+  breakoutSteps: {
+    [name]: {
+      [p.title]: p.fieldConfig.defaults.thresholds.steps
+      for p in panels(mixin.grafanaDashboards[name])
+      if std.objectHas(p, 'targets') && std.length([t for t in p.targets if std.length(std.findSubstr('hashtag_breakout_score', t.expr)) > 0]) > 0
+    }
+    for name in std.objectFields(mixin.grafanaDashboards)
+  },
 }
 """
 
@@ -66,6 +79,29 @@ class MixinOverrideTest(unittest.TestCase):
         ratio = self.alerts["HashtagFetchErrorRatioHigh"]
         self.assertTrue(ratio["expr"].strip().endswith("> 0.5"), ratio["expr"])
         self.assertIn("(alert above 50 %)", ratio["annotations"]["description"])
+
+    def test_breakout_threshold_and_window_reach_the_alert(self):
+        breakout = self.alerts["HashtagBreakout"]
+        expr = " ".join(breakout["expr"].split())
+        self.assertTrue(expr.endswith('hashtag_breakout_score{window="7d"} >= 4.5'), expr)
+        self.assertIn('hashtag_videos_growth_percent{window="7d"}', expr)
+        self.assertNotIn('"1d"', expr)
+        description = breakout["annotations"]["description"]
+        self.assertIn("over 7d,", description)
+        self.assertIn("alert at 4.5;", description)
+        # The baseline and the score the description queries are the window's too.
+        self.assertEqual(description.count('$labels.hashtag "7d" | query'), 2, description)
+
+    def test_breakout_threshold_reaches_the_score_panels(self):
+        steps = self.output["breakoutSteps"]
+        # The detail dashboard's graph, the overview's bars and table.
+        self.assertEqual(sorted(steps["hashtag-detail.json"]), ["Breakout score"])
+        self.assertEqual(sorted(steps["hashtag-overview.json"]),
+                         ["Growth against baseline ($window)", "Top breakout scores ($window)"])
+        for name, panels in steps.items():
+            for title, panel_steps in panels.items():
+                self.assertEqual([step["value"] for step in panel_steps], [None, 4.5],
+                                 f"{name}: {title}")
 
     def test_every_alert_links_its_runbook_section_through_the_pattern(self):
         self.assertGreater(len(self.alerts), 10)
