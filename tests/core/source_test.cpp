@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <future>
 #include <mutex>
@@ -113,6 +114,35 @@ TEST_F(SourceAgainstTheApi, ACancelledRoundKeepsWhatCameAndFailsNothing) {
   EXPECT_EQ(round.snapshots[0].hashtag, "llm");
   EXPECT_TRUE(round.failures.empty()) << round.failures.at(0).reason;
   EXPECT_EQ(round.cancelled, std::vector<std::string>{"aitools"});
+}
+
+TEST_F(SourceAgainstTheApi, AnAdaptiveSourceBacksOffAFailingHashtagAcrossItsOwnPolls) {
+  fake.set_mode("dead", R"({"mode": "status", "status": 404})");
+  testing::write_file(dir / "adaptive.yml",
+                      "storage:\n  path: history.db\nsources:\n"
+                      "  - name: tiktok\n    plugin: tiktok\n    schedule: adaptive\n"
+                      "    min_interval: 15m\n    max_interval: 1h\n"
+                      "    hashtags: [alive, dead]\n    settings:\n      api_url: " +
+                          fake.url() + "\n      api_key_env: HX_SOURCE_TEST_KEY\n");
+  testing::ManualClock clock;
+  const auto setup = prepare(dir / "adaptive.yml", {kPlugins}, {}, clock);
+  auto& source = *setup.sources.at(0);
+  std::vector<bool> dead_fetched;
+  for (int poll = 0; poll < 8; ++poll) {
+    const auto before = fake.request_count("dead");
+    const auto round = source.collect();
+    dead_fetched.push_back(fake.request_count("dead") > before);
+    if (!dead_fetched.back()) {
+      EXPECT_NE(std::find(round.suspended.begin(), round.suspended.end(), "dead"),
+                round.suspended.end());
+    }
+    source.reschedule(ExporterState{});
+    EXPECT_EQ(source.next_due(), clock.unix_seconds() + 3600);  // both polled every max_interval
+    clock.advance(1h);
+  }
+  // Like a fixed source: fetched in its 1st, 2nd, 4th and 8th polls (0, 1, then 3 sat out).
+  EXPECT_EQ(dead_fetched, (std::vector<bool>{true, true, false, true, false, false, false, true}));
+  EXPECT_EQ(fake.request_count("alive"), 8);
 }
 
 }  // namespace

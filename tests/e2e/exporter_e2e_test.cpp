@@ -125,13 +125,15 @@ TEST_F(ExporterE2E, GrowthComesFromYesterdaysImportedSnapshot) {
 
   auto exporter = start();
   const auto body = scrape_until(series("hashtag_videos", "aitools"), 1120);
-  EXPECT_EQ(
-      sample_value(body, series("hashtag_videos_growth_percent", "aitools", ",window=\"1d\"")), 12);
-  EXPECT_EQ(sample_value(body, series("hashtag_views_growth_percent", "aitools", ",window=\"1d\"")),
-            12);
-  EXPECT_EQ(sample_value(body, series("hashtag_videos_growth_percent", "llm", ",window=\"1d\"")),
-            3);
-  EXPECT_EQ(sample_value(body, series("hashtag_views_growth_percent", "llm", ",window=\"1d\"")), 0);
+  // Over exactly one day: the count a day ago is interpolated between the imported snapshot (a
+  // day and a minute ago) and the collected one, so a hair under 12 % and 3 %.
+  const auto growth = [&](const char* family, const char* hashtag) {
+    return sample_value(body, series(family, hashtag, ",window=\"1d\"")).value_or(-1);
+  };
+  EXPECT_NEAR(growth("hashtag_videos_growth_percent", "aitools"), 12, 0.02);
+  EXPECT_NEAR(growth("hashtag_views_growth_percent", "aitools"), 12, 0.02);
+  EXPECT_NEAR(growth("hashtag_videos_growth_percent", "llm"), 3, 0.02);
+  EXPECT_EQ(growth("hashtag_views_growth_percent", "llm"), 0);
   EXPECT_FALSE(
       sample_value(body, series("hashtag_videos_growth_percent", "llm", ",window=\"7d\"")));
 }
