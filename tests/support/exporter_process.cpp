@@ -27,6 +27,14 @@ std::string slurp(const std::filesystem::path& path) {
   return text.str();
 }
 
+int exit_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
 [[noreturn]] void exec_child(const std::vector<std::string>& argv,
                              const std::map<std::string, std::string>& environment) {
   for (const auto& [name, value] : environment) setenv(name.c_str(), value.c_str(), 1);
@@ -36,14 +44,6 @@ std::string slurp(const std::filesystem::path& path) {
   execv(raw[0], raw.data());
   _exit(127);
 }
-
-int exit_status(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
-
-}  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& environment) {

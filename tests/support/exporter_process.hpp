@@ -15,6 +15,11 @@ struct CommandResult {
   std::string errors;  // standard error
 };
 
+// In a forked child: sets the extra environment variables and executes `argv` (exit 127 when it
+// cannot).
+[[noreturn]] void exec_child(const std::vector<std::string>& argv,
+                             const std::map<std::string, std::string>& environment);
+
 // Runs a program to completion with extra environment variables.
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& environment = {});

@@ -1,5 +1,7 @@
 #include "terminal_process.hpp"
 
+#include "exporter_process.hpp"
+
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -30,14 +32,7 @@ TerminalProcess::TerminalProcess(const std::vector<std::string>& argv,
                                  const std::map<std::string, std::string>& environment) {
   pid_ = forkpty(&terminal_, nullptr, nullptr, nullptr);
   if (pid_ < 0) throw std::runtime_error(std::string("forkpty: ") + std::strerror(errno));
-  if (pid_ == 0) {
-    for (const auto& [name, value] : environment) setenv(name.c_str(), value.c_str(), 1);
-    std::vector<char*> raw;
-    for (const auto& arg : argv) raw.push_back(const_cast<char*>(arg.c_str()));
-    raw.push_back(nullptr);
-    execv(raw[0], raw.data());
-    _exit(127);
-  }
+  if (pid_ == 0) exec_child(argv, environment);
 }
 
 TerminalProcess::~TerminalProcess() {
