@@ -220,6 +220,10 @@ struct WebServer::Impl {
         "max_request_size",      std::to_string(kMaxRequestHeadBytes),
         "enable_keep_alive",     "yes",
         "keep_alive_timeout_ms", std::to_string(kKeepAliveTimeout.count()),
+        // A reply is written in parts (the shared body, then the per-scrape process metrics):
+        // with Nagle's algorithm the small last part waits for the client's delayed ACK, 40 ms
+        // on Linux, on every scrape. Go's servers, Prometheus' own included, disable it too.
+        "tcp_nodelay",           "1",
     };
     if (!web_config.headers.empty()) {
       civetweb_options.insert(civetweb_options.end(),
