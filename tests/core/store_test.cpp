@@ -175,6 +175,59 @@ TEST(StoreTest, BatchedLookUpsAnswerEachInOrder) {
   EXPECT_THAT(store.newest_not_after(std::span<const HistoryStore::SeriesAt>{}), ElementsAre());
 }
 
+TEST(StoreTest, AroundFindsTheSnapshotsOnEitherSideOfEachInstant) {
+  const TempDir dir;
+  HistoryStore store(dir / "history.db");
+  const std::vector<Snapshot> round{snapshot("tiktok", "aitools", kStart, 10),
+                                    snapshot("tiktok", "aitools", kStart + kDay, 11),
+                                    snapshot("tiktok", "aitools", kStart + 2 * kDay, 12),
+                                    snapshot("demo", "aitools", kStart + kDay, 99)};
+  store.append(round);
+  const SeriesKey tiktok{.source = "tiktok", .hashtag = "aitools"};
+  const std::vector<HistoryStore::SeriesAt> lookups{{tiktok, kStart + kDay / 2},
+                                                    {tiktok, kStart + kDay},
+                                                    {tiktok, kStart - 1},
+                                                    {tiktok, kStart + 3 * kDay},
+                                                    {{.source = "demo", .hashtag = "llm"}, kStart}};
+  const auto found = store.around(lookups);
+  ASSERT_EQ(found.size(), 5u);
+  EXPECT_EQ(found[0].at_or_before, round[0]);
+  EXPECT_EQ(found[0].after, round[1]);
+  EXPECT_EQ(found[1].at_or_before, round[1]);  // at the instant: at or before
+  EXPECT_EQ(found[1].after, round[2]);
+  EXPECT_EQ(found[2].at_or_before, std::nullopt);
+  EXPECT_EQ(found[2].after, round[0]);
+  EXPECT_EQ(found[3].at_or_before, round[2]);
+  EXPECT_EQ(found[3].after, std::nullopt);
+  EXPECT_EQ(found[4].at_or_before, std::nullopt);
+  EXPECT_EQ(found[4].after, std::nullopt);
+  EXPECT_FALSE(found[0].old_enough);  // looked up separately, only when needed
+}
+
+TEST(StoreTest, BetweenVisitsEachSpanInTurnWithItsSnapshotsOldestFirst) {
+  const TempDir dir;
+  HistoryStore store(dir / "history.db");
+  const std::vector<Snapshot> round{snapshot("tiktok", "aitools", kStart, 10),
+                                    snapshot("tiktok", "aitools", kStart + kDay, 11),
+                                    snapshot("tiktok", "aitools", kStart + 2 * kDay, 12),
+                                    snapshot("demo", "aitools", kStart + kDay, 99)};
+  store.append(round);
+  const SeriesKey tiktok{.source = "tiktok", .hashtag = "aitools"};
+  const std::vector<HistoryStore::SeriesSpan> spans{
+      {tiktok, kStart + 1, kStart + 2 * kDay},  // both ends inclusive
+      {{.source = "demo", .hashtag = "aitools"}, kStart, kStart + 3 * kDay},
+      {tiktok, kStart + 3 * kDay, kStart + 4 * kDay}};
+  std::vector<std::pair<std::size_t, std::vector<Snapshot>>> visited;
+  store.between(spans, [&](std::size_t i, std::span<const Snapshot> snapshots) {
+    visited.emplace_back(i, std::vector<Snapshot>(snapshots.begin(), snapshots.end()));
+  });
+  ASSERT_EQ(visited.size(), 3u);
+  EXPECT_EQ(visited[0].first, 0u);
+  EXPECT_THAT(visited[0].second, ElementsAre(round[1], round[2]));
+  EXPECT_THAT(visited[1].second, ElementsAre(round[3]));
+  EXPECT_THAT(visited[2].second, ElementsAre());
+}
+
 TEST(StoreTest, ImportingTwiceAddsNothing) {
   const TempDir dir;
   HistoryStore store(dir / "history.db");

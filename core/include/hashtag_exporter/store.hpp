@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -77,8 +78,10 @@ class HistoryStore {
     std::int64_t from = 0;  // inclusive
     std::int64_t to = 0;    // inclusive
   };
-  // Every snapshot of each series in its span, oldest first, read in one transaction.
-  std::vector<std::vector<Snapshot>> between(std::span<const SeriesSpan> spans) const;
+  // Calls `visit(i, snapshots)` with every snapshot of the series of spans[i] in its span, oldest
+  // first, for each span in turn, in one read transaction: one series is in memory at a time.
+  void between(std::span<const SeriesSpan> spans,
+               const std::function<void(std::size_t, std::span<const Snapshot>)>& visit) const;
 
   // Every snapshot of a hashtag, oldest first; all sources unless one is given.
   std::vector<Snapshot> history(const std::string& hashtag,

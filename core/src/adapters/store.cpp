@@ -280,18 +280,21 @@ std::vector<ReferenceSnapshots> HistoryStore::around(std::span<const SeriesAt> l
   return found;
 }
 
-std::vector<std::vector<Snapshot>> HistoryStore::between(std::span<const SeriesSpan> spans) const {
-  std::vector<std::vector<Snapshot>> found;
-  found.reserve(spans.size());
+void HistoryStore::between(
+    std::span<const SeriesSpan> spans,
+    const std::function<void(std::size_t, std::span<const Snapshot>)>& visit) const {
   const std::lock_guard lock(impl_->mutex);
   Transaction transaction(impl_->connection, Transaction::Kind::read);
-  for (const auto& span : spans) {
+  std::vector<Snapshot> snapshots;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    const auto& span = spans[i];
     Run run(impl_->connection, impl_->select_between);
     run.bind(span.series.source).bind(span.series.hashtag).bind(span.from).bind(span.to);
-    found.push_back(impl_->read_all(run));
+    snapshots.clear();
+    while (run.next()) snapshots.push_back(read_snapshot(run));
+    visit(i, snapshots);
   }
   transaction.commit();
-  return found;
 }
 
 std::vector<Snapshot> HistoryStore::history(const std::string& hashtag,

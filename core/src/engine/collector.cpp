@@ -150,14 +150,14 @@ void Collector::fill_baselines(std::span<HashtagState* const> hashtags) const {
     spans.push_back({{hashtag->source, hashtag->hashtag}, from, hashtag->latest->timestamp});
     stale.push_back(hashtag);
   }
-  const auto histories = store_.between(spans);
-  for (std::size_t i = 0; i < stale.size(); ++i) {
+  // Read one series at a time: at start-up every hashtag's last month is read.
+  store_.between(spans, [&](std::size_t i, std::span<const Snapshot> history) {
     for (const auto& window : windows_) {
-      if (const auto found = baseline(histories[i], stale[i]->latest->timestamp, window)) {
+      if (const auto found = baseline(history, stale[i]->latest->timestamp, window)) {
         stale[i]->videos_growth_baseline[window.label] = *found;
       }
     }
-  }
+  });
   for (auto* hashtag : hashtags) {
     hashtag->breakout_score.clear();
     for (const auto& [label, typical] : hashtag->videos_growth_baseline) {
@@ -213,6 +213,7 @@ void Collector::track(std::vector<SourceState> sources) {
     std::vector<HashtagState*> restoring;
     for (const auto index : new_hashtags) restoring.push_back(&next_hashtags[index]);
     restore(restoring);
+    release_free_memory();  // reading the history for growth and baselines allocates a lot
   }
   std::sort(next_hashtags.begin(), next_hashtags.end(), [](const auto& a, const auto& b) {
     return std::tie(a.source, a.hashtag) < std::tie(b.source, b.hashtag);
