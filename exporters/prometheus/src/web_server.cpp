@@ -213,6 +213,9 @@ struct WebServer::Impl {
     const auto& web_config = options.web_config;
     const auto ports =
         civetweb_listening_ports(options.listen_addresses, web_config.tls.has_value());
+    // tcp_nodelay: a reply is written in parts (the shared body, then the per-scrape process
+    // metrics); with Nagle's algorithm the small last part waits for the client's delayed ACK,
+    // 40 ms on Linux, on every scrape. Go's servers, Prometheus' own included, disable it too.
     std::vector<std::string> civetweb_options{
         "listening_ports",       ports,
         "num_threads",           std::to_string(kWorkerThreads),
@@ -220,9 +223,6 @@ struct WebServer::Impl {
         "max_request_size",      std::to_string(kMaxRequestHeadBytes),
         "enable_keep_alive",     "yes",
         "keep_alive_timeout_ms", std::to_string(kKeepAliveTimeout.count()),
-        // A reply is written in parts (the shared body, then the per-scrape process metrics):
-        // with Nagle's algorithm the small last part waits for the client's delayed ACK, 40 ms
-        // on Linux, on every scrape. Go's servers, Prometheus' own included, disable it too.
         "tcp_nodelay",           "1",
     };
     if (!web_config.headers.empty()) {
