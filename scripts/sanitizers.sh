@@ -30,7 +30,7 @@ jobs="${JOBS:-$(nproc)}"
 # (deployment files, dashboards, packaging, the out-of-tree SDK build), which the release run
 # covers; one of them (deploy.container.image) builds the whole container image, once is enough.
 asan_exclude="${ASAN_EXCLUDE-^(deploy|grafana|sdk)\.}"
-tsan_tests="${TSAN_TESTS:-^(SchedulerTest|CollectionServiceTest|CollectorTest|StoreTest|HttpClientTest|TiktokPluginTest|WebServerTest|WebServerStartTest|WebServerBoundsTest|ExpositionTest)\.}"
+tsan_tests="${TSAN_TESTS:-^(SchedulerTest|AdaptiveSchedulerTest|SourceAgainstTheApi|CollectionServiceTest|CollectorTest|StoreTest|HttpClientTest|TiktokPluginTest|WebServerTest|WebServerStartTest|WebServerBoundsTest|ExpositionTest)\.}"
 
 # Symbolised stacks; a leak, a memory error or undefined behaviour fails the process.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:check_initialization_order=1}"
