@@ -153,7 +153,7 @@ hashtag_fetches_total{source="tiktok"} 40
 # HELP hashtag_collect_duration_seconds How long the last collection round of the source took.
 # TYPE hashtag_collect_duration_seconds gauge
 hashtag_collect_duration_seconds{source="tiktok"} 1.5
-# HELP hashtag_collect_interval_seconds Configured interval between two collection rounds of the source.
+# HELP hashtag_collect_interval_seconds Configured interval between two collections of a hashtag of the source: interval, or max_interval for an adaptive schedule.
 # TYPE hashtag_collect_interval_seconds gauge
 hashtag_collect_interval_seconds{source="tiktok"} 21600
 # HELP hashtag_source_credits_remaining Remaining API credits of the source, as reported at the last collection.
@@ -306,6 +306,22 @@ TEST(ExpositionTest, HasNoSampleTimestamps) {
       EXPECT_THAT(line, MatchesRegex("[a-z_]+(\\{.*\\})? [^ ]+"));
     }
   }
+}
+
+TEST(ExpositionTest, AnAdaptiveSourcesIntervalForStalenessIsItsMaxInterval) {
+  SourceConfig config;
+  config.name = "watch";
+  config.plugin = "tiktok";
+  config.schedule = ScheduleKind::adaptive;
+  config.poll_bounds = {.min_interval = std::chrono::minutes(15),
+                        .max_interval = std::chrono::hours(12)};
+  StateStore store;
+  store.update([&](ExporterState& state) {
+    state.sources = {SourceState(std::make_shared<const SourceConfig>(config), {})};
+  });
+  Exposition exposition(store, kBuildInfo);
+  EXPECT_THAT(*exposition.body().rendered,
+              HasSubstr("\nhashtag_collect_interval_seconds{source=\"watch\"} 43200\n"));
 }
 
 TEST(ExpositionTest, EscapesLabelValues) {

@@ -179,12 +179,17 @@ inline constexpr auto kSourceFamilies = std::tuple{
                             sample({s.name()}, *s.last_collect_duration_seconds);
                           }
                         }),
+    // Staleness alerts multiply it: for an adaptive source, the longest it leaves a hashtag.
     family<SourceState>("hashtag_collect_interval_seconds",
-                        "Configured interval between two collection rounds of the source.",
+                        "Configured interval between two collections of a hashtag of the source: "
+                        "interval, or max_interval for an adaptive schedule.",
                         MetricType::gauge, {"source"},
                         [](const SourceState& s, const auto& sample) {
-                          if (s.config->interval.count() > 0) {
-                            sample({s.name()}, static_cast<double>(s.config->interval.count()));
+                          const auto interval = s.config->schedule == ScheduleKind::adaptive
+                                                    ? s.config->poll_bounds.max_interval
+                                                    : s.config->interval;
+                          if (interval.count() > 0) {
+                            sample({s.name()}, static_cast<double>(interval.count()));
                           }
                         }),
     family<SourceState>("hashtag_source_credits_remaining",
