@@ -1,4 +1,5 @@
 #include <hashtag_exporter/baseline.hpp>
+#include <hashtag_exporter/utc_day.hpp>
 
 #include <gtest/gtest.h>
 

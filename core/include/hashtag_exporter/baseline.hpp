@@ -2,6 +2,7 @@
 
 #include <hashtag_exporter/growth.hpp>
 #include <hashtag_exporter/snapshot.hpp>
+#include <hashtag_exporter/utc_day.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -42,8 +43,5 @@ double breakout_score(double growth, const Baseline& baseline);
 
 // The median of `values` (none for none).
 std::optional<double> median(std::vector<double> values);
-
-// Midnight UTC at or before `unix_seconds`.
-std::int64_t utc_midnight(std::int64_t unix_seconds);
 
 }  // namespace hashtag_exporter

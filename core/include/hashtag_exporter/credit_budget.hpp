@@ -33,7 +33,7 @@ class CreditBudget {
   std::optional<std::uint64_t> left(std::uint64_t per_day, std::int64_t now_unix_seconds) const;
 
  private:
-  std::int64_t day_ = INT64_MIN;  // days since the epoch, UTC
+  std::int64_t day_ = INT64_MIN;  // the UTC midnight the day started at (none yet)
   std::uint64_t spent_today_ = 0;
   std::size_t rotation_ = 0;  // where in the hashtags the next short round starts
 };

@@ -6,7 +6,6 @@
 namespace hashtag_exporter {
 namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86400;
 // Scales a median absolute deviation to a standard deviation when the noise is normal.
 constexpr double kMadToSigma = 1.4826;
 
@@ -23,11 +22,6 @@ std::optional<Counts> counts_at(std::span<const Snapshot> history, std::int64_t 
 }
 
 }  // namespace
-
-std::int64_t utc_midnight(std::int64_t unix_seconds) {
-  const auto rest = unix_seconds % kSecondsPerDay;
-  return unix_seconds - (rest < 0 ? rest + kSecondsPerDay : rest);
-}
 
 std::int64_t baseline_history_start(std::int64_t now, const GrowthWindow& window) {
   // One window further back than the oldest reference instant, so that the snapshot before that

@@ -1,23 +1,13 @@
 #include <hashtag_exporter/credit_budget.hpp>
+#include <hashtag_exporter/utc_day.hpp>
 
 #include <algorithm>
 
 namespace hashtag_exporter {
 
-namespace {
-
-// Days since the epoch, rounded down also before it, so that a day starts at 00:00 UTC.
-std::int64_t utc_day(std::int64_t unix_seconds) {
-  constexpr std::int64_t kSecondsPerDay = 86400;
-  const auto day = unix_seconds / kSecondsPerDay;
-  return unix_seconds % kSecondsPerDay < 0 ? day - 1 : day;
-}
-
-}  // namespace
-
 CreditBudget::Plan CreditBudget::plan(std::vector<std::string> wanted, std::uint64_t per_day,
                                       std::int64_t now_unix_seconds) {
-  if (const auto today = utc_day(now_unix_seconds); today != day_) {
+  if (const auto today = utc_midnight(now_unix_seconds); today != day_) {
     day_ = today;
     spent_today_ = 0;
   }
@@ -46,7 +36,7 @@ void CreditBudget::spend(std::uint64_t credits) { spent_today_ += credits; }
 std::optional<std::uint64_t> CreditBudget::left(std::uint64_t per_day,
                                                 std::int64_t now_unix_seconds) const {
   if (per_day == 0) return std::nullopt;
-  const auto spent = utc_day(now_unix_seconds) == day_ ? spent_today_ : 0;
+  const auto spent = utc_midnight(now_unix_seconds) == day_ ? spent_today_ : 0;
   return per_day > spent ? per_day - spent : 0;
 }
 

@@ -1,4 +1,5 @@
 #include <hashtag_exporter/failure_backoff.hpp>
+#include <hashtag_exporter/utc_day.hpp>
 
 #include <algorithm>
 
@@ -6,7 +7,6 @@ namespace hashtag_exporter {
 
 std::uint32_t rounds_to_sit_out(std::uint32_t consecutive_failures, std::chrono::seconds interval) {
   if (consecutive_failures == 0) return 0;
-  constexpr std::int64_t kSecondsPerDay = 86400;
   const std::int64_t rounds_per_day = kSecondsPerDay / std::max<std::int64_t>(1, interval.count());
   // 2^(k-1)-1 only matters up to the cap; a shift of 31 or more would leave 32 bits.
   const std::uint32_t exponent = std::min<std::uint32_t>(consecutive_failures - 1, 31);

@@ -1,6 +1,6 @@
-#include <hashtag_exporter/baseline.hpp>
 #include <hashtag_exporter/poll_plan.hpp>
 #include <hashtag_exporter/poll_urgency.hpp>
+#include <hashtag_exporter/utc_day.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,6 @@
 namespace hashtag_exporter {
 namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86400;
 // Bisection steps for the rate per unit of urgency: 2^-100 of the range, far below a second.
 constexpr int kPacingSteps = 100;
 
