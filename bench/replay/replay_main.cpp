@@ -198,9 +198,10 @@ Outcome run_strategy(const Trace& trace, const Strategy& strategy,
   return result;
 }
 
-double per_day(int count, int hashtags, int days) {
-  (void)hashtags;
-  return static_cast<double>(count) / days;
+// Firings on hashtags of `kind` (none counted: 0).
+int firings(const std::map<Kind, int>& by_kind, Kind kind) {
+  const auto found = by_kind.find(kind);
+  return found == by_kind.end() ? 0 : found->second;
 }
 
 void print_table(const Trace& trace, const std::vector<Strategy>& strategies,
@@ -221,8 +222,7 @@ void print_table(const Trace& trace, const std::vector<Strategy>& strategies,
   for (std::size_t s = 0; s < strategies.size(); ++s) {
     const auto& o = outcomes[s];
     const auto rate = [&](const std::map<Kind, int>& by_kind, Kind kind) {
-      const auto found = by_kind.find(kind);
-      return per_day(found == by_kind.end() ? 0 : found->second, 0, shape.days);
+      return static_cast<double>(firings(by_kind, kind)) / shape.days;
     };
     std::cout << fmt::format(
         "{:<22} {:>11.0f} {:>8.2f}h {:>8.2f}h {:>7} {:>13.2f} {:>13.2f} {:>13.2f} {:>13.2f} "
@@ -240,10 +240,8 @@ bool print_targets(const std::vector<Outcome>& o, int days) {
   // Order of the strategies: fixed 1h, 6h, 24h, adaptive at fixed 6h's credits, adaptive at a
   // quarter of fixed 1h's.
   const auto median = [](const Outcome& outcome) { return quantile(outcome.delays_hours, 0.5); };
-  const auto others =
-      static_cast<double>(
-          o[3].breakout_alerts.count(Kind::fast) ? o[3].breakout_alerts.at(Kind::fast) : 0) +
-      (o[3].breakout_alerts.count(Kind::steady) ? o[3].breakout_alerts.at(Kind::steady) : 0);
+  const auto others = static_cast<double>(firings(o[3].breakout_alerts, Kind::fast) +
+                                          firings(o[3].breakout_alerts, Kind::steady));
   struct Target {
     std::string what;
     std::string measured;
