@@ -37,14 +37,19 @@ std::string hashtag_name(std::size_t index) {
   return name;
 }
 
-ExporterState make_state(std::size_t hashtags) {
-  ExporterState state;
+SourceState tiktok_source(std::size_t hashtags, std::chrono::seconds interval) {
   SourceConfig config;
   config.name = "tiktok";
   config.plugin = "tiktok";
-  config.interval = std::chrono::seconds(21600);
-  SourceState source(std::make_shared<const SourceConfig>(std::move(config)),
+  config.interval = interval;
+  for (std::size_t i = 0; i < hashtags; ++i) config.hashtags.push_back(hashtag_name(i));
+  return SourceState(std::make_shared<const SourceConfig>(std::move(config)),
                      {{}, "tiktok", "1.0.0", 1});
+}
+
+ExporterState make_state(std::size_t hashtags) {
+  ExporterState state;
+  auto source = tiktok_source(0, std::chrono::seconds(21600));
   for (const char* reason : kFailureReasons) source.errors_by_reason[reason] = 0;
   source.last_collect_duration_seconds = 4.2;
   source.credits_remaining = 123456;

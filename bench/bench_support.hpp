@@ -4,6 +4,7 @@
 #include <hashtag_exporter/snapshot.hpp>
 #include <hashtag_exporter/state.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -26,6 +27,9 @@ constexpr std::int64_t kDay = 86'400;
 // A full state: every hashtag up, with counts and growth over 1d and 7d (about 60,000 series
 // for 10,000 hashtags once the per-source series are added).
 ExporterState make_state(std::size_t hashtags);
+
+// The source "tiktok" tracking the first `hashtags` of hashtag_name(), every `interval`.
+SourceState tiktok_source(std::size_t hashtags, std::chrono::seconds interval);
 
 // One collection round's snapshots for every hashtag at `timestamp`.
 std::vector<Snapshot> make_round(std::size_t hashtags, std::int64_t timestamp);

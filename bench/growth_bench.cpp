@@ -57,13 +57,7 @@ void BM_RestoreAtStartup(benchmark::State& st) {
   const auto hashtags = hashtag_count();
   const auto days = history_days();
   HistoryStore store(history_database(hashtags, days));
-  SourceConfig config;
-  config.name = "tiktok";
-  config.plugin = "tiktok";
-  config.interval = 6h;
-  for (std::size_t i = 0; i < hashtags; ++i) config.hashtags.push_back(hashtag_name(i));
-  const SourceState source(std::make_shared<const SourceConfig>(std::move(config)),
-                           {{}, "tiktok", "1.0.0", 1});
+  const auto source = tiktok_source(hashtags, 6h);
   for (auto _ : st) {
     StateStore state;
     Collector collector(store, state, kWindows, 0s);

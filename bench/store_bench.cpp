@@ -59,14 +59,7 @@ void BM_CollectorRecordRound(benchmark::State& st) {
   StateStore state;
   const std::vector<GrowthWindow> windows = {{"1d", 24h}, {"7d", 7 * 24h}};
   Collector collector(store, state, windows, 0s);
-  SourceConfig config;
-  config.name = "tiktok";
-  config.plugin = "tiktok";
-  config.interval = 24h;
-  for (std::size_t i = 0; i < hashtags; ++i) config.hashtags.push_back(hashtag_name(i));
-  const SourceState source(std::make_shared<const SourceConfig>(std::move(config)),
-                           {{}, "tiktok", "1.0.0", 1});
-  collector.track({source});
+  collector.track({tiktok_source(hashtags, 24h)});
   std::int64_t timestamp = kNow;
   for (auto _ : st) {
     st.PauseTiming();
