@@ -137,13 +137,18 @@ TEST(StoreTest, AppendingTheSameTimestampReplacesTheSnapshot) {
   EXPECT_THAT(store.latest(), ElementsAre(corrected[0]));
 }
 
+// #aitools on tiktok on three days in a row, and once on demo on the second.
+std::vector<Snapshot> three_days_and_another_source() {
+  return {snapshot("tiktok", "aitools", kStart, 10),
+          snapshot("tiktok", "aitools", kStart + kDay, 11),
+          snapshot("tiktok", "aitools", kStart + 2 * kDay, 12),
+          snapshot("demo", "aitools", kStart + kDay, 99)};
+}
+
 TEST(StoreTest, NewestNotAfterFindsTheReferenceSnapshot) {
   const TempDir dir;
   HistoryStore store(dir / "history.db");
-  const std::vector<Snapshot> round{snapshot("tiktok", "aitools", kStart, 10),
-                                    snapshot("tiktok", "aitools", kStart + kDay, 11),
-                                    snapshot("tiktok", "aitools", kStart + 2 * kDay, 12),
-                                    snapshot("demo", "aitools", kStart + kDay, 99)};
+  const auto round = three_days_and_another_source();
   store.append(round);
   const SeriesKey series{.source = "tiktok", .hashtag = "aitools"};
 
@@ -178,10 +183,7 @@ TEST(StoreTest, BatchedLookUpsAnswerEachInOrder) {
 TEST(StoreTest, AroundFindsTheSnapshotsOnEitherSideOfEachInstant) {
   const TempDir dir;
   HistoryStore store(dir / "history.db");
-  const std::vector<Snapshot> round{snapshot("tiktok", "aitools", kStart, 10),
-                                    snapshot("tiktok", "aitools", kStart + kDay, 11),
-                                    snapshot("tiktok", "aitools", kStart + 2 * kDay, 12),
-                                    snapshot("demo", "aitools", kStart + kDay, 99)};
+  const auto round = three_days_and_another_source();
   store.append(round);
   const SeriesKey tiktok{.source = "tiktok", .hashtag = "aitools"};
   const std::vector<HistoryStore::SeriesAt> lookups{{tiktok, kStart + kDay / 2},
@@ -207,10 +209,7 @@ TEST(StoreTest, AroundFindsTheSnapshotsOnEitherSideOfEachInstant) {
 TEST(StoreTest, BetweenVisitsEachSpanInTurnWithItsSnapshotsOldestFirst) {
   const TempDir dir;
   HistoryStore store(dir / "history.db");
-  const std::vector<Snapshot> round{snapshot("tiktok", "aitools", kStart, 10),
-                                    snapshot("tiktok", "aitools", kStart + kDay, 11),
-                                    snapshot("tiktok", "aitools", kStart + 2 * kDay, 12),
-                                    snapshot("demo", "aitools", kStart + kDay, 99)};
+  const auto round = three_days_and_another_source();
   store.append(round);
   const SeriesKey tiktok{.source = "tiktok", .hashtag = "aitools"};
   const std::vector<HistoryStore::SeriesSpan> spans{
